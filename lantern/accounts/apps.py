@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "lantern.accounts"
+    label = "accounts"
+    verbose_name = "Staff accounts"

@@ -1,0 +1,196 @@
+"""The one access checkpoint: who may see which person, record and event.
+
+Every view, API call and export reaches case data through the functions here. A record a
+user may not see and a record that does not exist look the same (404), so the checkpoint
+never confirms that someone is known to an agency.
+
+Scope, by role (policy as data, in ROLE_SCOPES):
+- the MASH (researchers, supervisors) sees every agency's records in its own borough;
+- investigators see their own agency's records, and what is shared with it, in any borough;
+- officers, social workers and partners see their own agency's records, and what is shared
+  with it, in their own borough;
+- scrutiny panel members see everything, pseudonymised, and never restricted records;
+- system administrators see no case data.
+A restricted record opens only after the user states a reason, which is audited.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lantern.accounts.models import Role
+from lantern.events.markers import Marker, markers_from
+from lantern.events.models import Event, Involvement
+from lantern.people.models import Person, SourceRecord
+from lantern.sharing.models import RecordShare
+
+from .audit import audit_write
+from .models import AuditVerb
+
+MIN_REASON_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    sees_case_data: bool
+    all_agencies: bool
+    all_boroughs: bool
+    pseudonymised: bool
+    may_open_restricted: bool
+
+
+NO_CASE_DATA = Scope(False, False, False, False, False)
+ROLE_SCOPES: dict[str, Scope] = {
+    Role.RESEARCHER: Scope(True, all_agencies=True, all_boroughs=False, pseudonymised=False,
+                           may_open_restricted=True),
+    Role.SUPERVISOR: Scope(True, all_agencies=True, all_boroughs=False, pseudonymised=False,
+                           may_open_restricted=True),
+    Role.INVESTIGATOR: Scope(True, all_agencies=False, all_boroughs=True, pseudonymised=False,
+                             may_open_restricted=True),
+    Role.OFFICER: Scope(True, all_agencies=False, all_boroughs=False, pseudonymised=False,
+                        may_open_restricted=True),
+    Role.SOCIAL_WORKER: Scope(True, all_agencies=False, all_boroughs=False, pseudonymised=False,
+                              may_open_restricted=True),
+    Role.PARTNER: Scope(True, all_agencies=False, all_boroughs=False, pseudonymised=False,
+                        may_open_restricted=True),
+    Role.SCRUTINY: Scope(True, all_agencies=True, all_boroughs=True, pseudonymised=True,
+                         may_open_restricted=False),
+    Role.ADMIN: NO_CASE_DATA,
+}
+
+
+def scope_for(user: Any) -> Scope:
+    """Return what a user's role lets them see; nothing for anyone not signed in and active."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_CASE_DATA
+    return ROLE_SCOPES.get(user.role, NO_CASE_DATA)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _visible(user: Any, queryset: QuerySet[M], share_field: str, *, with_restricted: bool) -> QuerySet[M]:
+    """Filter records or events (both have agency, borough, restricted) to what the user may see."""
+    scope = scope_for(user)
+    if not scope.sees_case_data:
+        return queryset.none()
+    if not scope.all_agencies:
+        if user.agency_id is None:
+            return queryset.none()
+        shared = RecordShare.objects.filter(agency_id=user.agency_id, **{share_field: OuterRef("pk")})
+        queryset = queryset.filter(Q(agency_id=user.agency_id) | Exists(shared))
+    if not scope.all_boroughs:
+        if user.borough_id is None:
+            return queryset.none()
+        queryset = queryset.filter(borough_id=user.borough_id)
+    if not (scope.may_open_restricted and with_restricted):
+        queryset = queryset.filter(restricted=False)
+    return queryset
+
+
+def visible_records(user: Any, *, with_restricted: bool = True) -> QuerySet[SourceRecord]:
+    """Return the source records a user may see (restricted ones still need a stated reason)."""
+    return _visible(user, SourceRecord.objects.all(), "source_record", with_restricted=with_restricted)
+
+
+def visible_events(user: Any, *, with_restricted: bool = True) -> QuerySet[Event]:
+    """Return the events a user may see (restricted ones still need a stated reason)."""
+    return _visible(user, Event.objects.all(), "event", with_restricted=with_restricted)
+
+
+def visible_persons(user: Any) -> QuerySet[Person]:
+    """Return the people of whom the user may see at least one record."""
+    return Person.objects.filter(
+        merged_into__isnull=True,
+        pk__in=visible_records(user).filter(person__isnull=False).values("person_id"),
+    )
+
+
+class ReasonRequired(Exception):
+    """The person holds restricted records; the user must state why they need to see them."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"A reason is needed to open restricted records for {reference}")
+        self.reference = reference
+
+
+@dataclass
+class PersonAccess:
+    """What one user may see of one person, already audited."""
+
+    person: Person
+    records: list[SourceRecord]
+    events: list[Event]
+    roles_by_event: dict[int, list[str]]
+    markers: list[Marker]
+    pseudonymised: bool
+    reason: str
+    more_exists: bool = field(default=False)
+
+
+def _current_person(reference: str) -> Person | None:
+    person = Person.objects.filter(reference=reference).first()
+    seen: set[int] = set()
+    # A merged person's reference still finds the person it was merged into.
+    while person is not None and person.merged_into_id is not None and person.pk not in seen:
+        seen.add(person.pk)
+        person = person.merged_into
+    return person
+
+
+def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -> PersonAccess:
+    """Return what the user may see of a person, and audit the view; 404 if they may see nothing."""
+    scope = scope_for(user)
+    person = _current_person(reference) if scope.sees_case_data else None
+    if person is None:
+        raise Http404("No such person")
+    reason = reason.strip()
+    has_reason = len(reason) >= MIN_REASON_LENGTH
+    all_records = list(visible_records(user).filter(person=person).select_related("agency", "borough"))
+    if not all_records:
+        raise Http404("No such person")
+    if any(record.restricted for record in all_records) and not has_reason:
+        raise ReasonRequired(person.reference)
+
+    events_qs = visible_events(user, with_restricted=has_reason).filter(
+        involvements__source_record__person=person
+    ).distinct()
+    events = list(events_qs.select_related("agency", "borough").order_by("-occurred_at"))
+    roles_by_event: dict[int, list[str]] = {}
+    for event_id, role in Involvement.objects.filter(
+        event__in=[e.pk for e in events], source_record__person=person
+    ).values_list("event_id", "role"):
+        roles_by_event.setdefault(event_id, []).append(role)
+    pairs = [(event, role) for event in events for role in roles_by_event.get(event.pk, [])]
+    total_records = SourceRecord.objects.filter(person=person).count()
+
+    audit_write(
+        actor=user, verb=AuditVerb.PERSON_VIEW, target=person, reason=reason if has_reason else "",
+        payload={"records": len(all_records), "events": len(events),
+                 "pseudonymised": scope.pseudonymised},
+    )
+    return PersonAccess(
+        person=person,
+        records=all_records,
+        events=events,
+        roles_by_event=roles_by_event,
+        markers=markers_from(pairs, timezone.localdate()),
+        pseudonymised=scope.pseudonymised,
+        reason=reason if has_reason else "",
+        more_exists=total_records > len(all_records),
+    )
+
+
+def access_event_by_id(user: Any, event_id: int, *, reason: str = "") -> Event:
+    """Return one event the user may see, and audit the view; 404 otherwise."""
+    has_reason = len(reason.strip()) >= MIN_REASON_LENGTH
+    event = visible_events(user).select_related("agency", "borough").filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event")
+    if event.restricted and not has_reason:
+        raise ReasonRequired(str(event.pk))
+    audit_write(actor=user, verb=AuditVerb.EVENT_VIEW, target=event, reason=reason.strip())
+    return event

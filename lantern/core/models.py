@@ -1,0 +1,50 @@
+"""The audit trail: an append-only, hash-chained log of every view and change."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditVerb(models.TextChoices):
+    SIGN_IN = "user.sign_in", "Signed in"
+    SIGN_OUT = "user.sign_out", "Signed out"
+    USER_CREATE = "user.create", "Created a user"
+    PERSON_VIEW = "person.view", "Viewed a person"
+    PERSON_CREATE = "person.create", "Created a person"
+    EVENT_VIEW = "event.view", "Viewed an event"
+    RECORD_RECEIVE = "record.receive", "Received a source record"
+    RECORD_UPDATE = "record.update", "Received a new version of a source record"
+    EVENT_RECEIVE = "event.receive", "Received an event"
+    SHARE_GRANT = "share.grant", "Shared a record with an agency"
+    EXPORT = "export", "Exported records"
+    API_CALL = "api.call", "Called the API"
+
+
+class AuditEntry(models.Model):
+    """One audited action. Rows are only ever inserted, through `core.audit.audit_write`."""
+
+    seq = models.PositiveBigIntegerField(unique=True, help_text="1, 2, 3, … with no gaps")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="audit_entries", help_text="Empty for the system itself",
+    )
+    actor_label = models.CharField(max_length=150, help_text="Username at the time, or 'system'")
+    verb = models.CharField(max_length=40, choices=AuditVerb.choices)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_label} {self.verb} {self.target_type}:{self.target_id}"

@@ -1,0 +1,208 @@
+"""People: each agency's record of a person, the resolved person, and where they live.
+
+A `SourceRecord` is what one agency holds; a `Person` is the individual those records are
+believed to describe (linkage decides which records belong together). A changed record
+keeps its identity and gains a `SourceRecordVersion`, so earlier versions are never lost.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from lantern.core.references import new_reference
+from lantern.organisations.models import Agency, Borough
+from lantern.sharing.models import LegalBasis
+
+from .validators import validate_nhs_number, validate_postcode, validate_school_urn, validate_uprn
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Address(models.Model):
+    """A place people live, matched on UPRN where the feed gives one."""
+
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    uprn = models.CharField(max_length=12, blank=True, validators=[validate_uprn])
+    borough = models.ForeignKey(
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses"
+    )
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["uprn"], condition=~Q(uprn=""), name="address_uprn_unique"),
+        ]
+        indexes = [models.Index(fields=["postcode"])]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.line1, self.line2, self.town, self.postcode) if part)
+
+
+class Person(models.Model):
+    """A resolved individual: the cluster of source records believed to describe one person."""
+
+    reference = models.CharField(
+        max_length=9, unique=True, default=new_reference, editable=False,
+        help_text="Stable, phone-friendly reference; kept when the cluster is re-linked",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+        help_text="Set when this person was merged into another; the reference still resolves",
+    )
+
+    class Meta:
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Household(models.Model):
+    """People living together at an address, over a period."""
+
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="households")
+    members = models.ManyToManyField(Person, through="HouseholdMember", related_name="households")
+
+    def __str__(self) -> str:
+        return f"Household at {self.address}"
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT)
+    relationship = models.CharField(
+        max_length=40, blank=True, help_text="For example: mother, stepfather, sibling, lodger"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "person"], name="household_member_once"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="household_member_dates_in_order",
+            ),
+        ]
+
+
+class SourceRecord(models.Model):
+    """One agency's current record of a person, with its provenance."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="source_records")
+    source_system = models.CharField(max_length=100, help_text="For example: CRIS, Mosaic, SIMS")
+    source_id = models.CharField(max_length=100, help_text="The record's id in its own system")
+    version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the record's fields")
+    first_received_at = models.DateTimeField()
+    received_at = models.DateTimeField(help_text="When the current version arrived")
+    legal_basis = models.CharField(max_length=40, choices=LegalBasis.choices)
+    restricted = models.BooleanField(
+        default=False, help_text="Opens only after the user states a reason"
+    )
+
+    given_names = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, as a list")
+    # Dates of birth are often partial: a year, or a year and month, or unknown.
+    dob_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    dob_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    dob_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    address_town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    uprn = models.CharField(max_length=12, blank=True, validators=[validate_uprn])
+    nhs_number = models.CharField(max_length=10, blank=True, validators=[validate_nhs_number])
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    school_urn = models.CharField(max_length=6, blank=True, validators=[validate_school_urn])
+
+    address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.PROTECT, related_name="source_records"
+    )
+    borough = models.ForeignKey(
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="source_records",
+        help_text="The borough the record belongs to, from its address; scopes who may see it",
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="source_records"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "source_id"], name="source_record_unique_per_agency"),
+            models.CheckConstraint(
+                condition=Q(dob_month__isnull=True) | Q(dob_year__isnull=False),
+                name="dob_month_needs_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(dob_day__isnull=True) | Q(dob_month__isnull=False),
+                name="dob_day_needs_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(dob_year__isnull=True) | Q(dob_year__gte=1880, dob_year__lte=2200),
+                name="dob_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(dob_month__isnull=True) | Q(dob_month__gte=1, dob_month__lte=12),
+                name="dob_month_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(dob_day__isnull=True) | Q(dob_day__gte=1, dob_day__lte=31),
+                name="dob_day_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(nhs_number="") | Q(nhs_number__regex=r"^[0-9]{10}$"),
+                name="nhs_number_ten_digits",
+            ),
+            models.CheckConstraint(condition=~Q(source_id=""), name="source_id_not_blank"),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_names"]),
+            models.Index(fields=["nhs_number"]),
+            models.Index(fields=["postcode"]),
+            models.Index(fields=["borough", "agency"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}:{self.source_id}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_name) if part)
+
+    @property
+    def date_of_birth(self) -> str:
+        """Return the date of birth as YYYY-MM-DD, YYYY-MM, YYYY, or '' if unknown."""
+        parts = [f"{self.dob_year:04d}" if self.dob_year else ""]
+        if self.dob_month:
+            parts.append(f"{self.dob_month:02d}")
+        if self.dob_day:
+            parts.append(f"{self.dob_day:02d}")
+        return "-".join(parts) if self.dob_year else ""
+
+
+class SourceRecordVersion(models.Model):
+    """Every version of a source record as it arrived, kept when a newer one replaces it."""
+
+    record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    received_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["record", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="source_record_version_unique"),
+        ]

@@ -1,0 +1,27 @@
+"""Template filters for showing people."""
+
+from collections.abc import Sequence
+
+from django import template
+
+from lantern.events.models import Event, Role
+from lantern.people.models import SourceRecord
+
+register = template.Library()
+
+
+@register.filter
+def best_name(records: Sequence[SourceRecord]) -> str:
+    """Return the name on the most recently received record that has one."""
+    named = [r for r in records if r.full_name]
+    return max(named, key=lambda r: r.received_at).full_name if named else "Name not known"
+
+
+@register.filter
+def humanise(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+@register.filter
+def roles_for(roles_by_event: dict[int, list[str]], event: Event) -> str:
+    return ", ".join(Role(role).label for role in roles_by_event.get(event.pk, []))

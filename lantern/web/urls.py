@@ -1,0 +1,13 @@
+from django.urls import path
+
+from .views import auth, pages, people
+
+app_name = "web"
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("sign-in", auth.SignInView.as_view(), name="sign-in"),
+    path("sign-out", auth.sign_out, name="sign-out"),
+    path("people/find", people.find_by_reference, name="person-find"),
+    path("people/<str:reference>", people.person_detail, name="person"),
+    path("health", pages.health, name="health"),
+]
