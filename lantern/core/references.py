@@ -12,9 +12,17 @@ BODY_LENGTH = 7
 
 
 def check_character(body: str) -> str:
-    """Return the check character for a reference body (weighted sum, mod the alphabet)."""
-    total = sum((i + 1) * ALPHABET.index(ch) for i, ch in enumerate(body))
-    return ALPHABET[total % len(ALPHABET)]
+    """Return the Luhn mod N check character for a reference body.
+
+    Luhn mod N catches every single-character error and most swaps of neighbours, for an
+    alphabet of any size (a plain weighted sum would miss some when the size is not prime).
+    """
+    size = len(ALPHABET)
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        addend = ALPHABET.index(char) * (2 if position % 2 == 0 else 1)
+        total += addend // size + addend % size
+    return ALPHABET[(size - total % size) % size]
 
 
 def new_reference() -> str:

@@ -70,7 +70,8 @@ MARKER_RULES: tuple[MarkerRule, ...] = (
                frozenset({Role.SUSPECT}), _attribute_is("status", "open"),
                grade_from="kirat_priority", source="KIRAT"),
     MarkerRule("prevent_referral", "Prevent referral", EventType.RADICALISATION_REFERRAL,
-               frozenset({Role.SUBJECT}), _within_days(365), source="Counter-Terrorism and Security Act 2015"),
+               frozenset({Role.SUBJECT}), _within_days(365),
+               source="Counter-Terrorism and Security Act 2015"),
     MarkerRule("high_risk_da_victim", "High-risk domestic abuse victim",
                EventType.DOMESTIC_ABUSE_INCIDENT, frozenset({Role.VICTIM}),
                _all(_attribute_is("dash_risk", "high"), _within_days(365)),
@@ -104,8 +105,8 @@ def markers_from(involvements: Iterable[tuple[Event, str]], today: date) -> list
                 newest[rule.code] = event
     markers = []
     for rule in MARKER_RULES:
-        event = newest.get(rule.code)
-        if event is not None and rule.current(event.attributes, event, today):
-            grade = str(event.attributes.get(rule.grade_from, "")) if rule.grade_from else ""
-            markers.append(Marker(rule, event, grade))
+        decisive = newest.get(rule.code)
+        if decisive is not None and rule.current(decisive.attributes, decisive, today):
+            grade = str(decisive.attributes.get(rule.grade_from, "")) if rule.grade_from else ""
+            markers.append(Marker(rule, decisive, grade))
     return markers

@@ -77,7 +77,9 @@ class Event(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     narrative = models.TextField(blank=True)
     restricted = models.BooleanField(default=False)
-    records = models.ManyToManyField(SourceRecord, through="Involvement", related_name="events")
+    records: "models.ManyToManyField[SourceRecord, Involvement]" = models.ManyToManyField(
+        SourceRecord, through="Involvement", related_name="events"
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -120,3 +122,6 @@ class Involvement(models.Model):
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="involvement_role_known"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_record} as {self.role} in {self.event}"

@@ -30,7 +30,8 @@ def _check(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if event_type not in EventType.values:
-        errors["type"] = [f"{event_type!r} is not an event type; expected one of {', '.join(EventType.values)}"]
+        expected = ", ".join(EventType.values)
+        errors["type"] = [f"{event_type!r} is not an event type; expected one of {expected}"]
     else:
         problems = attribute_errors(event_type, attributes)
         if problems:

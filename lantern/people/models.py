@@ -68,7 +68,9 @@ class Household(models.Model):
     """People living together at an address, over a period."""
 
     address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="households")
-    members = models.ManyToManyField(Person, through="HouseholdMember", related_name="households")
+    members: "models.ManyToManyField[Person, HouseholdMember]" = models.ManyToManyField(
+        Person, through="HouseholdMember", related_name="households"
+    )
 
     def __str__(self) -> str:
         return f"Household at {self.address}"
@@ -92,6 +94,9 @@ class HouseholdMember(models.Model):
                 name="household_member_dates_in_order",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.household}"
 
 
 class SourceRecord(models.Model):
@@ -206,3 +211,6 @@ class SourceRecordVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "version"], name="source_record_version_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.record} v{self.version}"

@@ -52,3 +52,6 @@ class RecordShare(models.Model):
                 condition=models.Q(event__isnull=False),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_record or self.event} shared with {self.agency}"

@@ -26,7 +26,9 @@ def record_share(
         raise ValidationError({"legal_basis": f"{legal_basis!r} is not a recognised legal basis"})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the record is being shared"})
-    key = {"source_record": target} if isinstance(target, SourceRecord) else {"event": target}
+    key: dict[str, SourceRecord | Event] = (
+        {"source_record": target} if isinstance(target, SourceRecord) else {"event": target}
+    )
     share, created = RecordShare.objects.get_or_create(
         agency=agency, **key,
         defaults={"shared_by": actor, "shared_at": timezone.now(), "legal_basis": legal_basis,

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -92,9 +93,9 @@ TEMPLATES = [
 FORM_RENDERER = "lantern.web.forms.GovukFormRenderer"
 
 
-def database_config(data_dir: Path) -> dict:
+def database_config(data_dir: Path) -> dict[str, Any]:
     """Return the default database: DATABASE_URL if set, else a SQLite file in the data dir."""
-    config = dj_database_url.config(
+    config: dict[str, Any] = dj_database_url.config(  # type: ignore[assignment]
         default=f"sqlite:///{data_dir / 'lantern.sqlite3'}", conn_max_age=60
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -171,7 +172,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT: Path | None = None  # collectstatic is for production only
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,6 +1,7 @@
 """Settings for a real deployment: refuses to start unless it is configured safely."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,6 +40,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-lantern-session"
 CSRF_COOKIE_NAME = "__Host-lantern-csrf"
 
+STATIC_ROOT = Path(os.environ.get("LANTERN_STATIC_ROOT", DATA_DIR / "static"))  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -24,7 +24,7 @@ def govuk_widget(field: BoundField) -> SafeString:
         classes.append(f"{base}--error")
     described_by = [f"{field.auto_id}-hint"] if field.help_text else []
     described_by += [f"{field.auto_id}-error"] if field.errors else []
-    attrs = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     if isinstance(widget, forms.PasswordInput):
