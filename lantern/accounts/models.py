@@ -1,6 +1,8 @@
 """Staff users: each has one role, belongs to one agency and (for most roles) one borough."""
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from lantern.organisations.models import Agency, Borough
@@ -17,6 +19,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", "System administrator"
 
 
+class StaffManager(UserManager["User"]):
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None,
+                         **extra_fields: Any) -> "User":
+        """Create a superuser as a system administrator: it manages users, not cases."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A member of staff who signs in to Lantern."""
 
@@ -31,12 +41,21 @@ class User(AbstractUser):
         default=False, help_text="Created by `lantern demo`; can sign in only in demo mode"
     )
 
+    objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
+
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_known"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_full_name() or self.username} ({self.role_label})"
+
+    @property
+    def manages_users(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
 
     @property
     def role_label(self) -> str:

@@ -129,6 +129,8 @@ class PersonAccess:
     pseudonymised: bool
     reason: str
     more_exists: bool = field(default=False)
+    # Records another agency shared with the user's agency: who shared each, when, and why.
+    shares: dict[int, RecordShare] = field(default_factory=dict)
 
 
 def _current_person(reference: str) -> Person | None:
@@ -166,6 +168,12 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         roles_by_event.setdefault(event_id, []).append(role)
     pairs = [(event, role) for event in events for role in roles_by_event.get(event.pk, [])]
     total_records = SourceRecord.objects.filter(person=person).count()
+    shares = {
+        share.source_record_id: share
+        for share in RecordShare.objects.filter(
+            agency_id=user.agency_id, source_record__in=[r.pk for r in all_records]
+        ).select_related("agency", "shared_by__agency")
+    } if user.agency_id else {}
 
     audit_write(
         actor=user, verb=AuditVerb.PERSON_VIEW, target=person, reason=reason if has_reason else "",
@@ -181,6 +189,7 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         pseudonymised=scope.pseudonymised,
         reason=reason if has_reason else "",
         more_exists=total_records > len(all_records),
+        shares={pk: share for pk, share in shares.items() if pk is not None},
     )
 
 

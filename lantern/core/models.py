@@ -8,6 +8,7 @@ class AuditVerb(models.TextChoices):
     SIGN_IN = "user.sign_in", "Signed in"
     SIGN_OUT = "user.sign_out", "Signed out"
     USER_CREATE = "user.create", "Created a user"
+    USER_UPDATE = "user.update", "Changed a user"
     PERSON_VIEW = "person.view", "Viewed a person"
     PERSON_CREATE = "person.create", "Created a person"
     EVENT_VIEW = "event.view", "Viewed an event"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, pages, people
+from .views import auth, pages, people, users
 
 app_name = "web"
 urlpatterns = [
@@ -9,5 +9,8 @@ urlpatterns = [
     path("sign-out", auth.sign_out, name="sign-out"),
     path("people/find", people.find_by_reference, name="person-find"),
     path("people/<str:reference>", people.person_detail, name="person"),
+    path("users", users.user_list, name="users"),
+    path("users/new", users.user_new, name="user-new"),
+    path("users/<int:user_id>", users.user_edit, name="user-edit"),
     path("health", pages.health, name="health"),
 ]

@@ -101,6 +101,9 @@ def test_a_record_shared_with_the_users_agency_becomes_visible(world, role):
                  reason="Section 47 enquiry", actor=owner)
 
     assert outcome(user, record.person.reference) == SEE
+    access = access_person_by_reference(user, record.person.reference)
+    share = access.shares[record.pk]
+    assert (share.shared_by, share.legal_basis) == (owner, LegalBasis.CHILDREN_ACT_S47)
 
 
 def test_only_the_holding_agency_can_share_a_record(world):
@@ -171,3 +174,21 @@ def test_merged_person_reference_still_resolves(world):
     access = access_person_by_reference(user, old.reference)
     assert access.person == survivor
     assert len(access.records) == 2
+
+
+def test_events_go_through_the_same_checkpoint(world):
+    from lantern.core.access import access_event_by_id
+    from tests.factories import EventFactory
+
+    user = UserFactory(role=Role.OFFICER, agency=world["agency"]["own"], borough=world["borough"]["own"])
+    mine = EventFactory(agency=world["agency"]["own"], borough=world["borough"]["own"])
+    theirs = EventFactory(agency=world["agency"]["other"], borough=world["borough"]["own"])
+    secret = EventFactory(agency=world["agency"]["own"], borough=world["borough"]["own"], restricted=True)
+
+    assert access_event_by_id(user, mine.pk) == mine
+    with pytest.raises(Http404):
+        access_event_by_id(user, theirs.pk)
+    with pytest.raises(ReasonRequired):
+        access_event_by_id(user, secret.pk)
+    assert access_event_by_id(user, secret.pk, reason=REASON) == secret
+    assert AuditEntry.objects.filter(verb=AuditVerb.EVENT_VIEW).count() == 2

@@ -164,3 +164,20 @@ def test_passwords_are_hashed_with_argon2_in_real_settings():
 
 def test_health_answers_without_sign_in(client, db):
     assert client.get(reverse("web:health")).json() == {"status": "ok"}
+
+
+def test_partner_sees_who_shared_a_record_when_and_on_what_basis(client, police):
+    from lantern.sharing.models import LegalBasis
+    from lantern.sharing.services import record_share
+
+    school = AgencyFactory(code="school", name="Mossbourne Academy")
+    UserFactory(username="dsl", role=Role.PARTNER, agency=school, borough=borough())
+    owner = UserFactory(username="sw", role=Role.SOCIAL_WORKER, agency=police, first_name="Amira",
+                        last_name="Haddad")
+    record = SourceRecordFactory(agency=police, given_names="Leah")
+    record_share(target=record, agency=school, legal_basis=LegalBasis.CHILDREN_ACT_2004_S11,
+                 reason="School must know about the plan", actor=owner)
+    sign_in(client, "dsl")
+    body = client.get(reverse("web:person", args=[record.person.reference])).content.decode()
+    assert "Shared with Mossbourne Academy by Amira Haddad" in body
+    assert "Children Act 2004, section 11" in body

@@ -25,3 +25,8 @@ def humanise(value: str) -> str:
 @register.filter
 def roles_for(roles_by_event: dict[int, list[str]], event: Event) -> str:
     return ", ".join(Role(role).label for role in roles_by_event.get(event.pk, []))
+
+
+@register.filter
+def get_item(mapping: dict[int, object], key: int) -> object:
+    return mapping.get(key)
