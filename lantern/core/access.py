@@ -154,13 +154,11 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
     all_records = list(visible_records(user).filter(person=person).select_related("agency", "borough"))
     if not all_records:
         raise Http404("No such person")
-    if any(record.restricted for record in all_records) and not has_reason:
-        raise ReasonRequired(person.reference)
-
-    events_qs = visible_events(user, with_restricted=has_reason).filter(
-        involvements__source_record__person=person
-    ).distinct()
+    events_qs = visible_events(user).filter(involvements__source_record__person=person).distinct()
     events = list(events_qs.select_related("agency", "borough").order_by("-occurred_at"))
+    restricted = any(r.restricted for r in all_records) or any(e.restricted for e in events)
+    if restricted and not has_reason:
+        raise ReasonRequired(person.reference)
     roles_by_event: dict[int, list[str]] = {}
     for event_id, role in Involvement.objects.filter(
         event__in=[e.pk for e in events], source_record__person=person
@@ -175,6 +173,11 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         ).select_related("agency", "shared_by__agency")
     } if user.agency_id else {}
 
+    if scope.pseudonymised:
+        for record in all_records:
+            _pseudonymise_record(record)
+        for event in events:
+            _pseudonymise_event(event)
     audit_write(
         actor=user, verb=AuditVerb.PERSON_VIEW, target=person, reason=reason if has_reason else "",
         payload={"records": len(all_records), "events": len(events),
@@ -191,6 +194,39 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         more_exists=total_records > len(all_records),
         shares={pk: share for pk, share in shares.items() if pk is not None},
     )
+
+
+IDENTIFYING_RECORD_FIELDS = (
+    "given_names", "family_name", "address_line1", "address_line2", "address_town", "postcode",
+    "uprn", "nhs_number", "phone", "email", "school_urn",
+)
+# Free text can name people: the scrutiny view leaves it out.
+FREE_TEXT_ATTRIBUTES = frozenset({
+    "childs_voice", "details", "concern", "risk_rationale", "found_location", "children_present_where",
+    "reason", "offence", "arrested_for", "charge", "action_taken", "police_reference",
+    "crime_reference", "custody_reference", "offender_manager",
+})
+
+
+def _pseudonymise_record(record: SourceRecord) -> None:
+    """Blank a record's identifying fields in memory, for the scrutiny panel's view."""
+    for name in IDENTIFYING_RECORD_FIELDS:
+        setattr(record, name, "")
+    record.aliases = []
+    record.dob_year = record.dob_month = record.dob_day = None
+    record.address_id = None
+    record.save = _refuse_save  # type: ignore[method-assign]
+
+
+def _pseudonymise_event(event: Event) -> None:
+    event.narrative = ""
+    event.location_id = None
+    event.attributes = {k: v for k, v in event.attributes.items() if k not in FREE_TEXT_ATTRIBUTES}
+    event.save = _refuse_save  # type: ignore[method-assign]
+
+
+def _refuse_save(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("A pseudonymised copy must never be saved")
 
 
 def access_event_by_id(user: Any, event_id: int, *, reason: str = "") -> Event:

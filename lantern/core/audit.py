@@ -67,6 +67,7 @@ def audit_write(
     payload: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit trail and return it."""
+    verb = AuditVerb(verb)  # refuses a verb that is not declared
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(getattr(target, "reference", None) or target.pk)

@@ -26,7 +26,7 @@ def check_character(body: str) -> str:
 
 
 def new_reference() -> str:
-    """Return a fresh random reference such as 'HXK4-RM7T'."""
+    """Return a fresh random reference such as 'HXK4-RM7J'."""
     body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
     whole = body + check_character(body)
     return f"{whole[:4]}-{whole[4:]}"

@@ -50,6 +50,12 @@ class EventQuerySet(models.QuerySet["Event"]):
             validate_attributes(event.type, event.attributes)
         return super().bulk_create(objs, *args, **kwargs)
 
+    def bulk_update(self, objs, fields, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if "attributes" in fields or "type" in fields:
+            for event in objs:
+                validate_attributes(event.type, event.attributes)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
         if "attributes" in kwargs or "type" in kwargs:
             raise TypeError("Change an event's type or attributes through event_receive, not update()")

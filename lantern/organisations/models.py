@@ -50,6 +50,9 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=AgencyKind.values), name="agency_kind_known"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -171,6 +171,10 @@ class SourceRecord(models.Model):
                 name="nhs_number_ten_digits",
             ),
             models.CheckConstraint(condition=~Q(source_id=""), name="source_id_not_blank"),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="source_record_sex_known"),
+            models.CheckConstraint(
+                condition=Q(legal_basis__in=LegalBasis.values), name="source_record_legal_basis_known"
+            ),
         ]
         indexes = [
             models.Index(fields=["family_name", "given_names"]),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lantern.core.audit import audit_write
 from lantern.core.hashing import content_hash
 from lantern.core.models import AuditVerb
+from lantern.core.references import new_reference
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import borough_for_postcode
 from lantern.sharing.models import LegalBasis
@@ -137,8 +138,13 @@ def source_record_receive(
     Sending the same content again changes nothing. A record that is not yet part of a
     person becomes a person of its own until linkage joins it to others.
     """
-    cleaned = _clean_person_data(data)
-    digest = content_hash({**cleaned, "restricted": restricted, "legal_basis": legal_basis})
+    # Everything that arrived is hashed and kept in the version, so equal content is a no-op
+    # and any version can be re-checked against its hash.
+    arrived = {
+        **_clean_person_data(data), "restricted": restricted, "legal_basis": legal_basis,
+        "source_system": source_system, "borough": borough.ons_code if borough else None,
+    }
+    digest = content_hash(arrived)
     now = received_at or timezone.now()
     record = SourceRecord.objects.select_for_update().filter(agency=agency, source_id=source_id).first()
     if record is not None and record.content_hash == digest:
@@ -152,12 +158,12 @@ def source_record_receive(
     record.source_system = source_system or record.source_system or agency.code
     record.legal_basis, record.restricted = legal_basis, restricted
     record.content_hash, record.received_at = digest, now
-    _apply(record, cleaned, borough)
+    _apply(record, arrived, borough)
     if record.person_id is None:
         record.person = person or person_create(actor=actor)
     record.save()
     SourceRecordVersion.objects.create(
-        record=record, version=record.version, received_at=now, content_hash=digest, data=cleaned
+        record=record, version=record.version, received_at=now, content_hash=digest, data=arrived
     )
     audit_write(
         actor=actor,
@@ -169,7 +175,10 @@ def source_record_receive(
 
 
 def person_create(*, actor: Any = None) -> Person:
-    """Create a new person with a fresh reference."""
-    person = Person.objects.create()
+    """Create a new person with a fresh reference (drawn again in the rare case it is taken)."""
+    reference = new_reference()
+    while Person.objects.filter(reference=reference).exists():
+        reference = new_reference()
+    person = Person.objects.create(reference=reference)
     audit_write(actor=actor, verb=AuditVerb.PERSON_CREATE, target=person)
     return person

@@ -51,6 +51,9 @@ class RecordShare(models.Model):
                 fields=["agency", "event"], name="share_event_once_per_agency",
                 condition=models.Q(event__isnull=False),
             ),
+            models.CheckConstraint(
+                condition=models.Q(legal_basis__in=LegalBasis.values), name="share_legal_basis_known"
+            ),
         ]
 
     def __str__(self) -> str:

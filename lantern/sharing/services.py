@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lantern.core.access import visible_events, visible_records
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.events.models import Event
@@ -22,6 +23,9 @@ def record_share(
     """Share a record or event the actor's agency owns; sharing it again changes nothing."""
     if actor.agency_id != target.agency_id:
         raise PermissionDenied("Only the agency that holds a record can share it")
+    visible = visible_records(actor) if isinstance(target, SourceRecord) else visible_events(actor)
+    if not visible.filter(pk=target.pk).exists():
+        raise PermissionDenied("You can share only records you can see")
     if legal_basis not in LegalBasis.values:
         raise ValidationError({"legal_basis": f"{legal_basis!r} is not a recognised legal basis"})
     if not reason.strip():

@@ -192,3 +192,47 @@ def test_events_go_through_the_same_checkpoint(world):
         access_event_by_id(user, secret.pk)
     assert access_event_by_id(user, secret.pk, reason=REASON) == secret
     assert AuditEntry.objects.filter(verb=AuditVerb.EVENT_VIEW).count() == 2
+
+
+def test_a_restricted_event_alone_asks_for_a_reason(world):
+    from tests.factories import EventFactory, InvolvementFactory
+
+    user = UserFactory(role=Role.RESEARCHER, agency=world["agency"]["own"], borough=world["borough"]["own"])
+    record = SourceRecordFactory(agency=world["agency"]["own"])
+    secret = EventFactory(agency=world["agency"]["own"], restricted=True)
+    InvolvementFactory(source_record=record, event=secret)
+    with pytest.raises(ReasonRequired):
+        access_person_by_reference(user, record.person.reference)
+    assert len(access_person_by_reference(user, record.person.reference, reason=REASON).events) == 1
+
+
+def test_scrutiny_gets_records_without_identifying_fields_from_the_checkpoint(world):
+    from tests.factories import EventFactory, InvolvementFactory
+
+    panel = UserFactory(role=Role.SCRUTINY, agency=None, borough=None)
+    record = SourceRecordFactory(agency=world["agency"]["own"], given_names="Leah", nhs_number="9434765919",
+                                 postcode="E5 8HP", dob_year=2011, aliases=["Lea"])
+    InvolvementFactory(source_record=record, event=EventFactory(
+        agency=world["agency"]["own"], narrative="Leah said...",
+        type="school_concern", attributes={"category": "disclosure", "details": "Leah told her teacher"}))
+
+    access = access_person_by_reference(panel, record.person.reference)
+
+    seen = access.records[0]
+    assert (seen.given_names, seen.nhs_number, seen.postcode, seen.dob_year, seen.aliases) == \
+        ("", "", "", None, [])
+    assert access.events[0].narrative == ""
+    assert access.events[0].attributes == {"category": "disclosure"}
+    with pytest.raises(RuntimeError):
+        seen.save()
+    record.refresh_from_db()
+    assert record.given_names == "Leah"
+
+
+def test_nobody_shares_a_record_they_cannot_see(world):
+    # Same agency, other borough: the officer cannot see it, so cannot share it either.
+    officer = UserFactory(role=Role.OFFICER, agency=world["agency"]["own"], borough=world["borough"]["own"])
+    record = SourceRecordFactory(agency=world["agency"]["own"], borough=world["borough"]["other"])
+    with pytest.raises(Exception, match="only records you can see"):
+        record_share(target=record, agency=world["agency"]["other"], legal_basis=LegalBasis.CONSENT,
+                     reason="Asked", actor=officer)

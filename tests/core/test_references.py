@@ -32,3 +32,7 @@ def test_one_wrong_character_is_refused(position, replacement):
         return
     mistyped = reference[:position] + replacement + reference[position + 1:]
     assert normalise_reference(mistyped) is None
+
+
+def test_the_example_reference_shown_to_users_is_valid():
+    assert normalise_reference("HXK4-RM7J") == "HXK4-RM7J"

@@ -117,3 +117,26 @@ def test_same_uprn_shares_one_address(agency):
     a = source_record_receive(agency=agency, source_id="A", data=LEAH).record
     b = source_record_receive(agency=agency, source_id="B", data={**LEAH, "given_names": "Kayden"}).record
     assert a.address_id == b.address_id
+
+
+def test_a_change_of_borough_or_restriction_alone_is_a_new_version_that_keeps_it(agency):
+    from tests.factories import borough
+
+    source_record_receive(agency=agency, source_id="M-1", data=LEAH)
+    moved = source_record_receive(agency=agency, source_id="M-1", data=LEAH, borough=borough("E09000022"))
+    hidden = source_record_receive(agency=agency, source_id="M-1", data=LEAH, borough=borough("E09000022"),
+                                   restricted=True)
+    assert (moved.outcome, moved.record.borough.name) == ("updated", "Lambeth")
+    assert hidden.outcome == "updated" and hidden.record.restricted
+    latest = hidden.record.versions.order_by("-version").first()
+    assert latest.data["restricted"] is True and latest.data["borough"] == "E09000022"
+
+
+def test_a_taken_reference_is_drawn_again(agency, monkeypatch):
+    from lantern.people import services
+    from tests.factories import PersonFactory
+
+    PersonFactory(reference="HXK4-RM7J")
+    draws = iter(["HXK4-RM7J", "HXK4-RM7J", "AAAA-AAAA"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    assert services.person_create().reference == "AAAA-AAAA"

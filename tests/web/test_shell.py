@@ -83,10 +83,14 @@ def test_security_headers(client, db):
     assert len(response["X-Request-ID"]) == 32
 
 
-def test_request_id_is_kept_on_audit_entries(client, researcher):
-    client.post(reverse("web:sign-in"), {"username": "priya", "password": PASSWORD},
-                headers={"X-Request-ID": "trace-abc-123456"})
-    assert AuditEntry.objects.get(verb=AuditVerb.SIGN_IN).request_id == "trace-abc-123456"
+@pytest.mark.parametrize("trusted", [True, False])
+def test_proxy_request_id_is_kept_only_when_trusted(client, researcher, trusted):
+    with override_settings(LANTERN_TRUST_REQUEST_ID=trusted):
+        response = client.post(reverse("web:sign-in"), {"username": "priya", "password": PASSWORD},
+                               headers={"X-Request-ID": "trace-abc-123456"})
+    recorded = AuditEntry.objects.get(verb=AuditVerb.SIGN_IN).request_id
+    assert recorded == response["X-Request-ID"]
+    assert (recorded == "trace-abc-123456") == trusted
 
 
 def test_unknown_page_gets_the_govuk_404(client, researcher):

@@ -33,6 +33,8 @@ ALLOWED_HOSTS = [h for h in os.environ.get("LANTERN_ALLOWED_HOSTS", "").split(",
 
 # Demo users may sign in only while this is on (`lantern demo` turns it on).
 LANTERN_DEMO = env_bool("LANTERN_DEMO", False)
+# Keep the X-Request-ID set by a reverse proxy (only when one sets it for every request).
+LANTERN_TRUST_REQUEST_ID = env_bool("LANTERN_TRUST_REQUEST_ID", False)
 LANTERN_DEMO_PASSWORD = os.environ.get("LANTERN_DEMO_PASSWORD", "lantern-demo-2026")
 
 INSTALLED_APPS = [

@@ -10,7 +10,7 @@ from lantern.core.references import normalise_reference
 
 class FindByReferenceForm(forms.Form):
     reference = forms.CharField(
-        label="Person reference", help_text="For example, HXK4-RM7T", max_length=20,
+        label="Person reference", help_text="For example, HXK4-RM7J", max_length=20,
         error_messages={"required": "Enter a person reference"},
     )
 
@@ -18,7 +18,7 @@ class FindByReferenceForm(forms.Form):
         reference = normalise_reference(self.cleaned_data["reference"])
         if reference is None:
             raise forms.ValidationError(
-                "Enter a person reference as 8 letters and numbers, like HXK4-RM7T"
+                "Enter a person reference as 8 letters and numbers, like HXK4-RM7J"
             )
         return reference
 

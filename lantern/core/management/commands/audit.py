@@ -16,8 +16,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="Check every entry's hash and link")
         verify.add_argument(
-            "--expect-head", default="",
-            help="The head hash recorded earlier; catches entries removed from the end",
+            "--expect-entry", default="", metavar="SEQ:HASH",
+            help="An entry's number and hash noted earlier (as printed by verify); "
+                 "catches entries removed from the end of the trail",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,11 +31,20 @@ class Command(BaseCommand):
                 f"Audit trail broken at entry #{report.first_bad_seq}: {report.problem}. "
                 f"{report.entries - 1} entries before it are intact."
             )
-        if options["expect_head"] and options["expect_head"] != report.head_hash:
-            raise CommandError(
-                "Audit trail does not end where it was recorded to end: entries were removed "
-                f"from the end, or it is a different trail (head is {report.head_hash})."
-            )
+        if options["expect_entry"]:
+            self._check_noted_entry(options["expect_entry"])
         self.stdout.write(self.style.SUCCESS(
-            f"Audit trail intact: {report.entries} entries, head {report.head_hash}"
+            f"Audit trail intact: {report.entries} entries. "
+            f"Note the last one to check later: --expect-entry {report.entries}:{report.head_hash}"
         ))
+
+    def _check_noted_entry(self, noted: str) -> None:
+        seq, _, expected_hash = noted.partition(":")
+        if not seq.isdigit() or len(expected_hash) != 64:
+            raise CommandError("--expect-entry must be SEQ:HASH, as printed by an earlier verify")
+        found = AuditEntry.objects.filter(seq=int(seq)).values_list("hash", flat=True).first()
+        if found != expected_hash:
+            raise CommandError(
+                f"Entry #{seq} noted earlier is missing or different: entries were removed "
+                "from the end of the trail, or this is a different trail."
+            )
