@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lantern.people",
     "lantern.events",
     "lantern.sharing",
+    "lantern.intake",
     "lantern.web",
     "lantern.demo",
 ]
