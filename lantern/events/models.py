@@ -131,3 +131,22 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_record} as {self.role} in {self.event}"
+
+
+class EventVersion(models.Model):
+    """An earlier version of an event, kept when a newer one replaced it."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    received_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["event", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "version"], name="event_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} v{self.version}"

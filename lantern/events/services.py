@@ -9,13 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from lantern.core.audit import audit_write
-from lantern.core.hashing import content_hash
 from lantern.core.models import AuditVerb
 from lantern.organisations.models import Agency, Borough
 from lantern.people.models import SourceRecord
 
-from .models import Event, EventType, Involvement, Role
-from .schemas import attribute_errors
+from .content import event_content, event_errors
+from .models import Event, EventVersion, Involvement
 
 
 @dataclass(frozen=True)
@@ -24,25 +23,18 @@ class EventResult:
     outcome: Literal["created", "updated", "unchanged"]
 
 
-def _check(
-    event_type: str, attributes: dict[str, Any], involvements: list[tuple[SourceRecord, str]],
-    occurred_at: datetime, reported_at: datetime | None,
-) -> None:
-    errors: dict[str, list[str]] = {}
-    if event_type not in EventType.values:
-        expected = ", ".join(EventType.values)
-        errors["type"] = [f"{event_type!r} is not an event type; expected one of {expected}"]
-    else:
-        problems = attribute_errors(event_type, attributes)
-        if problems:
-            errors["attributes"] = problems
-    bad_roles = sorted({role for _, role in involvements if role not in Role.values})
-    if bad_roles:
-        errors["involvements"] = [f"{role!r} is not a role" for role in bad_roles]
-    if reported_at and reported_at < occurred_at:
-        errors["reported_at"] = ["must not be before occurred_at"]
-    if errors:
-        raise ValidationError(errors)
+def event_snapshot(event: Event) -> dict[str, Any]:
+    """Return an event's stored content, to keep as an earlier version."""
+    return {
+        "type": event.type, "occurred_at": event.occurred_at.isoformat(),
+        "reported_at": event.reported_at.isoformat() if event.reported_at else None,
+        "borough_id": event.borough_id, "location_id": event.location_id,
+        "attributes": event.attributes, "narrative": event.narrative, "restricted": event.restricted,
+        "involvements": sorted(
+            f"{source_id}\t{role}" for source_id, role in
+            event.involvements.values_list("source_record__source_id", "role")
+        ),
+    }
 
 
 @transaction.atomic
@@ -63,21 +55,25 @@ def event_receive(
 ) -> EventResult:
     """Store an agency's event and who was involved; the same event sent twice changes nothing."""
     attributes = attributes or {}
-    _check(event_type, attributes, involvements, occurred_at, reported_at)
-    digest = content_hash({
-        "type": event_type, "occurred_at": occurred_at.isoformat(),
-        "reported_at": reported_at.isoformat() if reported_at else None,
-        "borough": borough.ons_code if borough else None, "attributes": attributes,
-        "narrative": narrative, "restricted": restricted,
-        "involvements": sorted(f"{r.agency_id}:{r.source_id}:{role}" for r, role in involvements),
-    })
+    errors = event_errors(event_type, attributes, [role for _, role in involvements], occurred_at,
+                          reported_at, timezone.now())
+    if errors:
+        raise ValidationError(errors)
+    _, digest = event_content(
+        event_type=event_type, occurred_at=occurred_at, reported_at=reported_at,
+        borough_code=borough.ons_code if borough else None, attributes=attributes,
+        narrative=narrative, restricted=restricted,
+        involvements=[(record.source_id, role) for record, role in involvements],
+    )
     event = Event.objects.select_for_update().filter(agency=agency, source_id=source_id).first()
     if event is not None and event.content_hash == digest:
         return EventResult(event, "unchanged")
-    previous = {"version": event.version, "content_hash": event.content_hash} if event else None
+    outcome: Literal["created", "updated"] = "updated" if event else "created"
     if event is None:
         event = Event(agency=agency, source_id=source_id, version=1)
     else:
+        EventVersion.objects.create(event=event, version=event.version, received_at=event.received_at,
+                                    content_hash=event.content_hash, data=event_snapshot(event))
         event.version += 1
     event.source_system = source_system or event.source_system or agency.code
     event.type, event.occurred_at, event.reported_at = event_type, occurred_at, reported_at
@@ -89,10 +85,8 @@ def event_receive(
         [Involvement(event=event, source_record=record, role=role) for record, role in set(involvements)]
     )
     audit_write(
-        actor=actor,
-        verb=AuditVerb.EVENT_RECEIVE,
-        target=event,
+        actor=actor, verb=AuditVerb.EVENT_RECEIVE, target=event,
         payload={"agency": agency.code, "source_id": source_id, "type": event_type,
-                 "version": event.version, "replaces": previous},
+                 "version": event.version},
     )
-    return EventResult(event, "created" if previous is None else "updated")
+    return EventResult(event, outcome)

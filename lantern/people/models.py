@@ -202,7 +202,10 @@ class SourceRecord(models.Model):
 
 
 class SourceRecordVersion(models.Model):
-    """Every version of a source record as it arrived, kept when a newer one replaces it."""
+    """An earlier version of a source record, kept when a newer one replaced it.
+
+    The current version is the SourceRecord row itself; this table holds the ones before it.
+    """
 
     record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()

@@ -1,8 +1,11 @@
-"""Writes to people and their records. Each validates, saves, and writes the audit entry."""
+"""Writes to people and their records. Each validates, saves, and writes the audit entry.
 
-import re
+The bulk importer (lantern.intake) writes the same rows many at a time; both clean and hash
+a record's content with lantern.people.content, so they agree on what is new and what is not.
+"""
+
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -10,22 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from lantern.core.audit import audit_write
-from lantern.core.hashing import content_hash
 from lantern.core.models import AuditVerb
 from lantern.core.references import new_reference
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import borough_for_postcode
 from lantern.sharing.models import LegalBasis
 
+from .content import content_errors, parse_partial_date, person_content, record_content, unknown_fields
 from .models import Address, Person, SourceRecord, SourceRecordVersion
-from .validators import normalise_nhs_number, normalise_postcode
-
-PERSON_FIELDS = (
-    "given_names", "family_name", "aliases", "date_of_birth", "sex", "address", "nhs_number",
-    "phone", "email", "school_urn",
-)
-ADDRESS_FIELDS = ("line1", "line2", "town", "postcode", "uprn")
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -34,55 +29,6 @@ Outcome = Literal["created", "updated", "unchanged"]
 class ReceiveResult:
     record: SourceRecord
     outcome: Outcome
-
-
-def parse_partial_date(value: str | None) -> tuple[int | None, int | None, int | None]:
-    """Split 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' into parts; raise ValueError if it is none."""
-    if value in (None, ""):
-        return None, None, None
-    match = PARTIAL_DATE.match(str(value))
-    if not match:
-        raise ValueError("expected YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = (int(p) if p else None for p in match.groups())
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"month {month} is not 1 to 12")
-    if day is not None:
-        date(year, month, day)  # type: ignore[arg-type]  # raises for 31 February
-    if date(year, month or 1, day or 1) > timezone.localdate():  # type: ignore[arg-type]
-        raise ValueError("date of birth is in the future")
-    return year, month, day
-
-
-def _clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Normalise a person's fields as they arrive, so equal content hashes equally."""
-    unknown = sorted(set(data) - set(PERSON_FIELDS))
-    if unknown:
-        raise ValidationError({field: "is not a field of a person record" for field in unknown})
-    address = dict(data.get("address") or {})
-    unknown_address = sorted(set(address) - set(ADDRESS_FIELDS))
-    if unknown_address:
-        raise ValidationError({f"address.{f}": "is not an address field" for f in unknown_address})
-    cleaned: dict[str, Any] = {
-        "given_names": " ".join(str(data.get("given_names") or "").split()),
-        "family_name": " ".join(str(data.get("family_name") or "").split()),
-        "aliases": [" ".join(str(a).split()) for a in (data.get("aliases") or []) if str(a).strip()],
-        "date_of_birth": data.get("date_of_birth") or None,
-        "sex": data.get("sex") or "unknown",
-        "nhs_number": normalise_nhs_number(str(data.get("nhs_number") or "")),
-        "phone": str(data.get("phone") or "").strip(),
-        "email": str(data.get("email") or "").strip().lower(),
-        "school_urn": str(data.get("school_urn") or "").strip(),
-        "address": {
-            "line1": str(address.get("line1") or "").strip(),
-            "line2": str(address.get("line2") or "").strip(),
-            "town": str(address.get("town") or "").strip(),
-            "postcode": normalise_postcode(str(address.get("postcode") or "")),
-            "uprn": str(address.get("uprn") or "").strip(),
-        },
-    }
-    if not isinstance(data.get("aliases", []), list):
-        raise ValidationError({"aliases": "must be a list of names"})
-    return cleaned
 
 
 def _resolve_address(fields: dict[str, str], borough: Borough | None) -> Address | None:
@@ -96,26 +42,18 @@ def _resolve_address(fields: dict[str, str], borough: Borough | None) -> Address
         ).first()
     if found:
         return found
-    address = Address(**fields, borough=borough)
-    address.full_clean()
-    address.save()
-    return address
+    return Address.objects.create(**fields, borough=borough)
 
 
-def _apply(record: SourceRecord, cleaned: dict[str, Any], borough: Borough | None) -> None:
-    try:
-        record.dob_year, record.dob_month, record.dob_day = parse_partial_date(cleaned["date_of_birth"])
-    except ValueError as error:
-        raise ValidationError({"date_of_birth": str(error)}) from error
-    address = cleaned["address"]
+def _apply(record: SourceRecord, arrived: dict[str, Any], borough: Borough | None) -> None:
+    record.dob_year, record.dob_month, record.dob_day = parse_partial_date(arrived["date_of_birth"])
+    address = arrived["address"]
     for field in ("given_names", "family_name", "aliases", "sex", "nhs_number", "phone", "email",
                   "school_urn"):
-        setattr(record, field, cleaned[field])
+        setattr(record, field, arrived[field])
     record.address_line1, record.address_line2 = address["line1"], address["line2"]
     record.address_town, record.postcode, record.uprn = address["town"], address["postcode"], address["uprn"]
     record.borough = borough or (borough_for_postcode(address["postcode"]) if address["postcode"] else None)
-    # Validate before touching any other table, so a refused record writes nothing.
-    record.full_clean(exclude=["person", "address"], validate_unique=False)
     record.address = _resolve_address(address, record.borough)
 
 
@@ -135,25 +73,36 @@ def source_record_receive(
 ) -> ReceiveResult:
     """Store an agency's record of a person; a changed record becomes a new version.
 
-    Sending the same content again changes nothing. A record that is not yet part of a
-    person becomes a person of its own until linkage joins it to others.
+    Sending the same content again changes nothing. The version it replaces is kept in
+    SourceRecordVersion. A record that is not yet part of a person becomes a person of its
+    own until linkage joins it to others.
     """
-    # Everything that arrived is hashed and kept in the version, so equal content is a no-op
-    # and any version can be re-checked against its hash.
-    arrived = {
-        **_clean_person_data(data), "restricted": restricted, "legal_basis": legal_basis,
-        "source_system": source_system, "borough": borough.ons_code if borough else None,
-    }
-    digest = content_hash(arrived)
+    errors = unknown_fields(data)
+    if errors:
+        raise ValidationError(errors)
+    arrived, digest = person_content(
+        data, restricted=restricted, legal_basis=legal_basis, source_system=source_system,
+        borough_code=borough.ons_code if borough else None,
+    )
+    errors = content_errors(arrived)
+    if legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = f"{legal_basis!r} is not a recognised legal basis"
+    if not source_id.strip():
+        errors["source_id"] = "must not be blank"
+    if errors:
+        raise ValidationError(errors)
+
     now = received_at or timezone.now()
     record = SourceRecord.objects.select_for_update().filter(agency=agency, source_id=source_id).first()
     if record is not None and record.content_hash == digest:
         return ReceiveResult(record, "unchanged")
 
-    outcome: Outcome = "updated" if record else "created"
     if record is None:
+        outcome: Outcome = "created"
         record = SourceRecord(agency=agency, source_id=source_id, version=1, first_received_at=now)
     else:
+        outcome = "updated"
+        version_archive(record)
         record.version += 1
     record.source_system = source_system or record.source_system or agency.code
     record.legal_basis, record.restricted = legal_basis, restricted
@@ -162,9 +111,6 @@ def source_record_receive(
     if record.person_id is None:
         record.person = person or person_create(actor=actor)
     record.save()
-    SourceRecordVersion.objects.create(
-        record=record, version=record.version, received_at=now, content_hash=digest, data=arrived
-    )
     audit_write(
         actor=actor,
         verb=AuditVerb.RECORD_RECEIVE if outcome == "created" else AuditVerb.RECORD_UPDATE,
@@ -172,6 +118,14 @@ def source_record_receive(
         payload={"agency": agency.code, "source_id": source_id, "version": record.version},
     )
     return ReceiveResult(record, outcome)
+
+
+def version_archive(record: SourceRecord) -> SourceRecordVersion:
+    """Keep the record's current version before a newer one replaces it."""
+    return SourceRecordVersion.objects.create(
+        record=record, version=record.version, received_at=record.received_at,
+        content_hash=record.content_hash, data=record_content(record),
+    )
 
 
 def person_create(*, actor: Any = None) -> Person:

@@ -75,7 +75,9 @@ def test_a_changed_event_is_updated_and_the_change_audited(police, child):
     receive(police, child)
     result = receive(police, child, attributes={"risk_grade": "high", "returned_at": WHEN.isoformat()})
     assert (result.outcome, result.event.version) == ("updated", 2)
-    assert AuditEntry.objects.filter(verb="event.receive").last().payload["replaces"]["version"] == 1
+    kept = result.event.versions.get()
+    assert (kept.version, kept.data["attributes"]["returned_at"]) == (1, None)
+    assert kept.data["involvements"] == [f"{child.source_id}\tmissing_person"]
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
