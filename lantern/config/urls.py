@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from lantern.api.urls import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("lantern.web.urls")),
 ]
 

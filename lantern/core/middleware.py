@@ -3,9 +3,11 @@
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from .context import current_request_id
 
@@ -51,3 +53,13 @@ class SecurityHeadersMiddleware:
             # Pages show case data: never store them in a browser or proxy cache.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in member of staff, except the API, which has its own credentials."""
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponseBase],
+                     view_args: Any, view_kwargs: Any) -> HttpResponseBase | None:
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -16,6 +16,8 @@ class AuditVerb(models.TextChoices):
     RECORD_UPDATE = "record.update", "Received a new version of a source record"
     EVENT_RECEIVE = "event.receive", "Received an event"
     SHARE_GRANT = "share.grant", "Shared a record with an agency"
+    IMPORT_BATCH = "intake.batch", "Imported a batch of feed lines"
+    FEED_TOKEN_ISSUE = "feed.token_issue", "Issued a feed token"
     EXPORT = "export", "Exported records"
     API_CALL = "api.call", "Called the API"
 

@@ -29,12 +29,12 @@ def attribute_schema(event_type: str) -> dict[str, Any] | None:
 
 @cache
 def _explainer(event_type: str) -> Draft202012Validator:
-    return Draft202012Validator(attribute_schema(event_type), format_checker=FormatChecker())
+    return Draft202012Validator(attribute_schema(event_type) or {}, format_checker=FormatChecker())
 
 
 @cache
 def _fast_check(event_type: str) -> Callable[[Any], Any]:
-    return fastjsonschema.compile(attribute_schema(event_type))  # type: ignore[no-any-return]
+    return fastjsonschema.compile(attribute_schema(event_type) or {})  # type: ignore[no-any-return]
 
 
 def attribute_errors(event_type: str, attributes: Any) -> list[str]:

@@ -36,6 +36,8 @@ LANTERN_DEMO = env_bool("LANTERN_DEMO", False)
 # Keep the X-Request-ID set by a reverse proxy (only when one sets it for every request).
 LANTERN_TRUST_REQUEST_ID = env_bool("LANTERN_TRUST_REQUEST_ID", False)
 LANTERN_DEMO_PASSWORD = os.environ.get("LANTERN_DEMO_PASSWORD", "lantern-demo-2026")
+# The longest feed line the importer reads; longer ones are quarantined unread.
+LANTERN_MAX_LINE_BYTES = int(os.environ.get("LANTERN_MAX_LINE_BYTES", 1_000_000))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "axes",
+    "ninja",
     "lantern.core",
     "lantern.organisations",
     "lantern.accounts",
@@ -68,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user unless its view says otherwise.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "lantern.core.middleware.StaffLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns repeated failed sign-ins into a lockout page.
@@ -144,6 +147,8 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# An API batch may be up to 20 MB; forms stay far smaller.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,73 @@
+"""Fast bulk writes for the importer, for SQLite and PostgreSQL.
+
+The ORM's bulk_create costs about 150 µs a row for a source record here; these helpers
+insert prepared tuples directly (executemany on SQLite, COPY on PostgreSQL) at a fraction
+of that. They run inside the caller's transaction and take ids up front so related rows can
+point at each other.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def db_datetime(value: datetime | None) -> Any:
+    """Return a datetime in the form the database column expects."""
+    return connection.ops.adapt_datetimefield_value(value) if value is not None else None
+
+
+def allocate_ids(table: str, count: int) -> list[int]:
+    """Reserve `count` primary keys for rows about to be inserted with explicit ids."""
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so nobody else can take these.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(table)}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert many rows at once."""
+    column_list = ", ".join(quote(c) for c in columns)
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(
+            f"COPY {quote(table)} ({column_list}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    raw.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Run one statement (written with %s placeholders) for many parameter rows."""
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+
+
+def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), size: int = 900) -> list[tuple]:
+    """Run `sql` (ending in `IN (%s)`) over `values` in slices, returning all rows."""
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), size):
+            part = list(values[start:start + size])
+            cursor.execute(sql.replace("IN (%s)", f"IN ({', '.join(['%s'] * len(part))})"),
+                           [*before, *part])
+            found.extend(cursor.fetchall())
+    return found

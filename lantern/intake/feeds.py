@@ -1,0 +1,32 @@
+"""Feed tokens: how an agency's system proves who it is when it sends lines to the API."""
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+from lantern.core.audit import audit_write
+from lantern.core.models import AuditVerb
+from lantern.organisations.models import Agency
+
+from .models import FeedToken
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def feed_token_issue(*, agency: Agency, name: str, actor: object = None) -> tuple[FeedToken, str]:
+    """Issue a token for an agency's feed; the token itself is shown once and never stored."""
+    token = f"lantern_{secrets.token_urlsafe(32)}"
+    feed = FeedToken.objects.create(agency=agency, name=name, token_hash=token_digest(token),
+                                    created_at=timezone.now())
+    audit_write(actor=actor, verb=AuditVerb.FEED_TOKEN_ISSUE, target=feed,
+                payload={"agency": agency.code, "name": name})
+    return feed, token
+
+
+def feed_for_token(token: str) -> FeedToken | None:
+    """Return the live feed a token belongs to, if any."""
+    return (FeedToken.objects.select_related("agency")
+            .filter(token_hash=token_digest(token), revoked_at__isnull=True).first())

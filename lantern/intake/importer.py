@@ -1,0 +1,112 @@
+"""The import pipeline: read feeds, parse in worker processes, write in bulk, retry held lines."""
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import F
+from django.utils import timezone
+
+from .models import HeldLine, HeldStatus, ImportRun
+from .parsing import Parsed, RawLine, parse_chunk
+from .reader import feed_files, read_feed
+from .writer import ChunkWriter, Counts
+
+CHUNK_LINES = 2000
+
+
+T = TypeVar("T")
+
+
+def _chunks(lines: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(lines)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int) -> Iterator[tuple[int, list[Parsed]]]:
+    """Parse chunks in order, in `workers` processes, holding at most a few chunks in memory."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield len(chunk), parse_chunk(chunk)
+        return
+    # Workers never touch the database; close connections so no socket is shared across fork
+    # (not inside a transaction, which closing would abandon).
+    if not any(connection.in_atomic_block for connection in connections.all()):
+        connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[int, AsyncResult[list[Parsed]]]] = deque()
+        for chunk in chunks:
+            pending.append((len(chunk), pool.apply_async(parse_chunk, (chunk,))))
+            if len(pending) >= workers * 2:
+                size, result = pending.popleft()
+                yield size, result.get()
+        while pending:
+            size, result = pending.popleft()
+            yield size, result.get()
+
+
+class Import:
+    """One import run over files, or over lines sent to the API."""
+
+    def __init__(self, source: str, *, actor: Any = None, workers: int = 1, only_agency: str = "",
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.run = ImportRun.objects.create(started_at=timezone.now(), actor=actor, source=source[:500])
+        self.writer = ChunkWriter(self.run, actor, only_agency=only_agency)
+        self.workers = workers
+        self.progress = progress or (lambda n: None)
+
+    @property
+    def counts(self) -> Counts:
+        return self.writer.counts
+
+    def lines(self, lines: Iterable[RawLine]) -> "Import":
+        for size, parsed in _parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers):
+            self.writer.write(parsed)
+            self.progress(size)
+        return self
+
+    def retry(self, held: Iterable[HeldLine]) -> int:
+        """Offer held lines again; return how many went in this time."""
+        counts = self.writer.counts
+        # A line held again is not new: keep the held counts as they were before the retry.
+        held_before = (counts.read, counts.waiting, counts.quarantined)
+        resolved = 0
+        for batch in _chunks(held, CHUNK_LINES):
+            raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
+            still_held = self.writer.write(parse_chunk(raw))
+            done = [h.pk for h in batch if h.raw_hash not in still_held and not h.raw_truncated]
+            HeldLine.objects.filter(pk__in=done).update(status=HeldStatus.RESOLVED, resolved_at=timezone.now())
+            HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
+            resolved += len(done)
+        counts.read, counts.waiting, counts.quarantined = held_before
+        counts.resolved += resolved
+        return resolved
+
+    def finish(self) -> ImportRun:
+        """Retry events waiting for people who may now have arrived, and close the run."""
+        waiting = HeldLine.objects.filter(status=HeldStatus.WAITING).order_by("pk")
+        before = waiting.filter(run=self.run).count()
+        self.retry(waiting.iterator(chunk_size=CHUNK_LINES))
+        self.writer.counts.waiting -= before - waiting.filter(run=self.run).count()
+        self.run.finished_at = timezone.now()
+        self.run.counts = self.counts.as_dict()
+        self.run.save(update_fields=["finished_at", "counts"])
+        return self.run
+
+
+def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
+                 progress: Callable[[int], None] | None = None) -> ImportRun:
+    """Import feed files and directories; return the finished run with its counts."""
+    files = feed_files(paths)
+    limit = settings.LANTERN_MAX_LINE_BYTES
+    run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
+    run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
+    return run.finish()

@@ -1,0 +1,76 @@
+"""`lantern quarantine list|show|retry`: the lines the importer held back, and why."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lantern.intake.importer import Import
+from lantern.intake.models import HeldLine, HeldStatus
+
+
+class Command(BaseCommand):
+    help = "List, show or retry lines the importer quarantined or is holding for a person record."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="Held lines, newest first")
+        listing.add_argument(
+            "--status", choices=[s for s in HeldStatus.values if s != "resolved"] + ["all"], default="all"
+        )
+        listing.add_argument("--agency", default="")
+        listing.add_argument("--limit", type=int, default=50)
+        show = sub.add_parser("show", help="One held line in full")
+        show.add_argument("id", type=int)
+        retry = sub.add_parser("retry", help="Offer held lines again (after fixing what held them)")
+        retry.add_argument("ids", type=int, nargs="*", help="Which lines; all open ones if none given")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _open(self) -> Any:
+        return HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
+
+    def _list(self, options: dict[str, Any]) -> None:
+        held = self._open().order_by("-pk")
+        if options["status"] != "all":
+            held = held.filter(status=options["status"])
+        if options["agency"]:
+            held = held.filter(agency=options["agency"])
+        total = held.count()
+        for line in held[: options["limit"]]:
+            self.stdout.write(
+                f"{line.pk:>7}  {line.status:<11}  {line.source}:{line.line_number}  {line.field}: {line.reason}"
+            )
+        self.stdout.write(
+            f"{total:,} held line(s)" + (f", showing {options['limit']}" if total > options["limit"] else "")
+        )
+
+    def _show(self, options: dict[str, Any]) -> None:
+        line = HeldLine.objects.filter(pk=options["id"]).first()
+        if line is None:
+            raise CommandError(f"No held line {options['id']}")
+        for label, value in [
+            ("Status", line.get_status_display()),
+            ("Where", f"{line.source}, line {line.line_number}"),
+            ("Agency", line.agency),
+            ("Source id", line.source_id),
+            ("Field", line.field),
+            ("Reason", line.reason),
+            ("Attempts", line.attempts),
+            ("Held since", line.created_at.isoformat()),
+        ]:
+            self.stdout.write(f"{label + ':':<12} {value}")
+        self.stdout.write("Line:" + (" (cut short: too long to keep whole)" if line.raw_truncated else ""))
+        self.stdout.write(line.raw)
+
+    def _retry(self, options: dict[str, Any]) -> None:
+        held = self._open().order_by("pk")
+        if options["ids"]:
+            held = held.filter(pk__in=options["ids"])
+        chosen = list(held)
+        if not chosen:
+            raise CommandError("No open held lines to retry")
+        importer = Import("quarantine retry")
+        resolved = importer.retry(chosen)
+        importer.finish()
+        self.stdout.write(f"{resolved} of {len(chosen)} line(s) went in; {len(chosen) - resolved} still held.")

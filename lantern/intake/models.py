@@ -1,0 +1,73 @@
+"""What the importer keeps besides the records themselves: runs, and lines it could not take."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ImportRun(models.Model):
+    """One `lantern import` or one API batch: what came in and what became of it."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    source = models.CharField(max_length=500, help_text="Files, or the feed that sent the batch")
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.source}"
+
+
+class HeldStatus(models.TextChoices):
+    QUARANTINED = "quarantined", "Quarantined"
+    WAITING = "waiting", "Waiting for a person record"
+    RESOLVED = "resolved", "Resolved"
+
+
+class HeldLine(models.Model):
+    """A line the importer did not take: refused (quarantined), or an event waiting for its people."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="held_lines")
+    status = models.CharField(max_length=12, choices=HeldStatus.choices)
+    source = models.CharField(max_length=500, help_text="File path, or api:<agency>")
+    line_number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, blank=True)
+    agency = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=100, blank=True)
+    field = models.CharField(max_length=200, blank=True, help_text="Where in the line the problem is")
+    reason = models.TextField()
+    raw = models.TextField(help_text="The line as it arrived (cut short if very long)")
+    raw_truncated = models.BooleanField(default=False)
+    raw_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole line as it arrived")
+    waiting_for = models.JSONField(default=list, blank=True, help_text="Person source ids not yet received")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # The same bad line sent again is not held twice.
+            models.UniqueConstraint(
+                fields=["raw_hash"], condition=~Q(status="resolved"), name="held_line_once_while_open"
+            ),
+            models.CheckConstraint(condition=Q(status__in=HeldStatus.values), name="held_line_status_known"),
+        ]
+        indexes = [models.Index(fields=["status", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line_number} {self.status}: {self.reason}"
+
+
+class FeedToken(models.Model):
+    """A credential an agency's system uses to send its feed to POST /api/v1/intake."""
+
+    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="feed_tokens")
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. 'Mosaic nightly export'")
+    token_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the token; the token is never stored"
+    )
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"

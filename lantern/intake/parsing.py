@@ -1,0 +1,190 @@
+"""Turning raw feed lines into checked, cleaned values. Runs in worker processes: no database.
+
+Every refusal names the line, the field and what was expected, in words the agency that
+sent the line can act on.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import fastjsonschema
+import orjson
+
+from lantern.events.content import event_content, event_errors
+from lantern.people.content import content_errors, parse_partial_date, person_content
+from lantern.people.validators import normalise_postcode
+
+from .interchange import KINDS, line_validator
+
+DEFAULT_LEGAL_BASIS = "dpa2018_sch8_para4"
+RAW_KEPT = 65_536  # characters of a refused line kept for people to read and retry
+
+
+@dataclass(frozen=True)
+class RawLine:
+    source: str
+    number: int
+    data: bytes
+    problem: str = ""  # set by the reader when the line could not even be read
+
+
+@dataclass
+class Refused:
+    line: RawLine
+    field: str
+    reason: str
+    kind: str = ""
+    agency: str = ""
+    source_id: str = ""
+
+
+@dataclass
+class AgencyLine:
+    line: RawLine
+    code: str
+    name: str
+    agency_kind: str
+    borough: str | None
+
+
+@dataclass
+class PersonLine:
+    line: RawLine
+    agency: str
+    source_id: str
+    arrived: dict[str, Any]
+    digest: str
+    dob: tuple[int | None, int | None, int | None]
+
+
+@dataclass
+class EventLine:
+    line: RawLine
+    agency: str
+    source_id: str
+    type: str
+    occurred_at: datetime
+    reported_at: datetime | None
+    borough: str | None
+    location: dict[str, str] | None
+    involvements: list[tuple[str, str]]
+    attributes: dict[str, Any]
+    narrative: str
+    restricted: bool
+    source_system: str
+    digest: str
+    content: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+Parsed = Refused | AgencyLine | PersonLine | EventLine
+
+
+def raw_hash(line: RawLine) -> str:
+    return hashlib.sha256(line.data).hexdigest()
+
+
+def _schema_problem(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str]:
+    path = ".".join(str(p) for p in (error.path or [])[1:])
+    message = error.message.replace("data.", "", 1) if error.message.startswith("data.") else error.message
+    if message.startswith("data "):
+        message = message[5:]
+    return path or "(line)", message
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_line(line: RawLine, now: datetime) -> Parsed:
+    """Check one line against the interchange format and clean it; never raises."""
+    if line.problem:
+        return Refused(line, "(line)", line.problem)
+    try:
+        text = line.data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        return Refused(line, "(line)", f"is not valid JSON: {error}")
+    if not isinstance(data, dict):
+        return Refused(line, "(line)", f"must be a JSON object, not {type(data).__name__}")
+    kind = data.get("kind")
+    agency = str(data.get("agency", ""))[:60]
+    source_id = str(data.get("source_id", ""))[:100]
+    if kind not in KINDS:
+        return Refused(line, "kind", f"must be one of {', '.join(KINDS)}, not {kind!r}", "", agency, source_id)
+    try:
+        line_validator(kind)(data)
+    except fastjsonschema.JsonSchemaValueException as error:
+        where, message = _schema_problem(error)
+        return Refused(line, where, message, kind, agency, source_id)
+    if kind == "agency":
+        return AgencyLine(line, data["code"], data["name"], data["agency_kind"], data.get("borough"))
+    if kind == "person":
+        return _person(line, data, now)
+    return _event(line, data, now)
+
+
+def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
+    fields = {k: v for k, v in data.items() if k not in {"kind", "agency", "source_id", "source_system",
+                                                       "borough", "legal_basis", "restricted"}}
+    arrived, digest = person_content(
+        fields, restricted=data.get("restricted", False),
+        legal_basis=data.get("legal_basis", DEFAULT_LEGAL_BASIS),
+        source_system=data.get("source_system", ""), borough_code=data.get("borough"),
+    )
+    errors = content_errors(arrived)
+    if errors:
+        where, reason = next(iter(errors.items()))
+        return Refused(line, where, reason, "person", data["agency"], data["source_id"])
+    return PersonLine(line, data["agency"], data["source_id"], arrived, digest,
+                      parse_partial_date(arrived["date_of_birth"]))
+
+
+def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
+    agency, source_id = data["agency"], data["source_id"]
+    try:
+        occurred_at = _timestamp(data["occurred_at"])
+    except ValueError:
+        return Refused(line, "occurred_at", "must be a date and time like 2026-03-01T21:30:00Z",
+                       "event", agency, source_id)
+    try:
+        reported_at = _timestamp(data.get("reported_at"))
+    except ValueError:
+        return Refused(line, "reported_at", "must be a date and time like 2026-03-01T21:30:00Z",
+                       "event", agency, source_id)
+    assert occurred_at is not None
+    involvements = list(dict.fromkeys((i["person_source_id"], i["role"]) for i in data["involvements"]))
+    attributes = data.get("attributes") or {}
+    errors = event_errors(data["type"], attributes, [role for _, role in involvements], occurred_at,
+                          reported_at, now)
+    if errors:
+        where, reasons = next(iter(errors.items()))
+        return Refused(line, where, "; ".join(reasons), "event", agency, source_id)
+    location = data.get("location")
+    if location:
+        location = {k: " ".join(str(location.get(k) or "").split())
+                    for k in ("line1", "line2", "town", "postcode", "uprn")}
+        location["postcode"] = normalise_postcode(location["postcode"])
+    narrative = data.get("narrative", "")
+    restricted = data.get("restricted", False)
+    content, digest = event_content(
+        event_type=data["type"], occurred_at=occurred_at, reported_at=reported_at,
+        borough_code=data.get("borough"), attributes=attributes, narrative=narrative,
+        restricted=restricted, involvements=involvements, location=location,
+    )
+    return EventLine(line, agency, source_id, data["type"], occurred_at, reported_at, data.get("borough"),
+                     location, involvements, attributes, narrative, restricted,
+                     data.get("source_system", ""), digest, content)
+
+
+def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:
+    """Parse a list of lines (the unit of work a worker process takes)."""
+    now = datetime.now(UTC)
+    return [parse_line(line, now) for line in chunk]

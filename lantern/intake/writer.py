@@ -1,0 +1,606 @@
+"""Writing parsed lines to the database in bulk, a chunk at a time.
+
+Each chunk is one transaction. If anything unexpected goes wrong in it, the chunk is
+written again one line at a time, so one bad line is held with the database's reason and
+every other line still goes in: a line lands whole or not at all.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from lantern.core.audit import audit_write
+from lantern.core.models import AuditVerb
+from lantern.core.references import new_reference
+from lantern.events.models import Event, EventVersion, Involvement
+from lantern.events.services import event_snapshot
+from lantern.organisations.models import Agency, Borough
+from lantern.organisations.selectors import district_to_ons_code, postcode_district
+from lantern.people.content import record_content
+from lantern.people.models import SourceRecord, SourceRecordVersion
+
+from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
+from .models import HeldLine, HeldStatus, ImportRun
+from .parsing import RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
+
+log = logging.getLogger(__name__)
+
+RECORD_COLUMNS = (
+    "agency_id",
+    "source_system",
+    "source_id",
+    "version",
+    "content_hash",
+    "first_received_at",
+    "received_at",
+    "legal_basis",
+    "restricted",
+    "given_names",
+    "family_name",
+    "aliases",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "sex",
+    "address_line1",
+    "address_line2",
+    "address_town",
+    "postcode",
+    "uprn",
+    "nhs_number",
+    "phone",
+    "email",
+    "school_urn",
+    "address_id",
+    "borough_id",
+    "person_id",
+)
+EVENT_COLUMNS = (
+    "id",
+    "agency_id",
+    "source_system",
+    "source_id",
+    "type",
+    "occurred_at",
+    "reported_at",
+    "received_at",
+    "version",
+    "content_hash",
+    "borough_id",
+    "location_id",
+    "attributes",
+    "narrative",
+    "restricted",
+)
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    waiting: int = 0
+    resolved: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Changes:
+    """What one chunk changed, for its audit entry."""
+
+    records_created: list[str] = field(default_factory=list)
+    records_updated: list[str] = field(default_factory=list)
+    events_created: list[str] = field(default_factory=list)
+    events_updated: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+
+    def any(self) -> bool:
+        return any(self.__dict__.values())
+
+
+class ChunkWriter:
+    """Writes chunks of parsed lines for one import run."""
+
+    def __init__(self, run: ImportRun, actor: Any = None, only_agency: str = "") -> None:
+        self.run = run
+        self.actor = actor
+        # A feed sending through the API may write only its own agency's records.
+        self.only_agency = only_agency
+        self.counts = Counts()
+        self.agency_ids = dict(Agency.objects.values_list("code", "id"))
+        self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
+        self.districts = district_to_ons_code()
+        self.now = timezone.now()
+
+    # The chunk -----------------------------------------------------------------------------
+
+    def write(self, chunk: list[Parsed]) -> set[str]:
+        """Write one chunk atomically, or line by line if the chunk as a whole fails.
+
+        Returns the hashes of the lines it held (quarantined or waiting) rather than wrote.
+        """
+        self.held_now: set[str] = set()
+        self.counts.read += len(chunk)
+        try:
+            with transaction.atomic():
+                self._write_lines(chunk)
+        except DatabaseError:
+            log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
+            self.agency_ids = dict(Agency.objects.values_list("code", "id"))
+            for item in chunk:
+                try:
+                    with transaction.atomic():
+                        self._write_lines([item])
+                except DatabaseError as error:
+                    with transaction.atomic():
+                        self._hold([Refused(item.line, "(line)", f"could not be stored: {error}")])
+        return self.held_now
+
+    def _write_lines(self, chunk: list[Parsed]) -> None:
+        changes = _Changes()
+        if self.only_agency:
+            chunk = [self._outside_feed(p) for p in chunk]
+        refused = [p for p in chunk if isinstance(p, Refused)]
+        self._agencies([p for p in chunk if isinstance(p, AgencyLine)], changes)
+        persons = [p for p in chunk if isinstance(p, PersonLine)]
+        events = [p for p in chunk if isinstance(p, EventLine)]
+        # The same record twice in one chunk: write the first, then the next as its new version.
+        for batch in _rounds(persons):
+            refused += self._persons(batch, changes)
+        waiting: list[tuple[EventLine, list[str]]] = []
+        for event_batch in _rounds(events):
+            more_refused, more_waiting = self._events(event_batch, changes)
+            refused += more_refused
+            waiting += more_waiting
+        self._hold(refused)
+        self._wait(waiting)
+        if changes.any():
+            audit_write(
+                actor=self.actor,
+                verb=AuditVerb.IMPORT_BATCH,
+                target=self.run,
+                payload={"source": self.run.source, **changes.__dict__},
+            )
+
+    def _outside_feed(self, parsed: Parsed) -> Parsed:
+        agency = parsed.code if isinstance(parsed, AgencyLine) else getattr(parsed, "agency", self.only_agency)
+        if isinstance(parsed, Refused) or agency == self.only_agency:
+            return parsed
+        return Refused(parsed.line, "agency", f"this feed sends records for {self.only_agency!r} only, "
+                       f"not {agency!r}", "", agency, getattr(parsed, "source_id", ""))
+
+    # Agencies --------------------------------------------------------------------------------
+
+    def _agencies(self, lines: list[AgencyLine], changes: _Changes) -> None:
+        for line in lines:
+            borough = Borough.objects.filter(ons_code=line.borough).first() if line.borough else None
+            agency, created = Agency.objects.get_or_create(
+                code=line.code, defaults={"name": line.name, "kind": line.agency_kind, "borough": borough}
+            )
+            if not created and (agency.name, agency.kind, agency.borough) != (line.name, line.agency_kind, borough):
+                agency.name, agency.kind, agency.borough = line.name, line.agency_kind, borough
+                agency.save(update_fields=["name", "kind", "borough"])
+                created = True
+            self.agency_ids[agency.code] = agency.pk
+            if created:
+                changes.agencies.append(agency.code)
+                self.counts.created += 1
+            else:
+                self.counts.unchanged += 1
+
+    def _unknown_agency(self, line: PersonLine | EventLine, kind: str) -> Refused:
+        return Refused(
+            line.line,
+            "agency",
+            f"{line.agency!r} is not a registered agency: send its agency "
+            'line (kind "agency") first, or ask an administrator to register it',
+            kind,
+            line.agency,
+            line.source_id,
+        )
+
+    # Addresses -------------------------------------------------------------------------------
+
+    def _address_ids(self, addresses: list[dict[str, str] | None], borough_ids: list[int | None]) -> list[int | None]:
+        """Find or create each address (matched on UPRN, else on first line and postcode)."""
+        keys = [_address_key(a) for a in addresses]
+        uprns = sorted({k[1] for k in keys if k and k[0] == "u"})
+        postcodes = sorted({k[2] for k in keys if k and k[0] == "l"})
+        known: dict[tuple[str, ...], int] = {}
+        for pk, uprn in select_in("SELECT id, uprn FROM people_address WHERE uprn IN (%s)", uprns):
+            known[("u", uprn)] = pk
+        for pk, line1, postcode in select_in(
+            "SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND postcode IN (%s)", postcodes
+        ):
+            known.setdefault(("l", line1.lower(), postcode), pk)
+        new: dict[tuple[str, ...], tuple[dict[str, str], int | None]] = {}
+        for key, address, borough_id in zip(keys, addresses, borough_ids, strict=True):
+            if key and key not in known and key not in new:
+                new[key] = (address, borough_id)  # type: ignore[assignment]
+        ids = allocate_ids("people_address", len(new))
+        insert_rows(
+            "people_address",
+            ("id", "line1", "line2", "town", "postcode", "uprn", "borough_id"),
+            [
+                (pk, a["line1"], a["line2"], a["town"], a["postcode"], a["uprn"], b)
+                for pk, (a, b) in zip(ids, new.values(), strict=True)
+            ],
+        )
+        known.update(zip(new, ids, strict=True))
+        return [known[k] if k else None for k in keys]
+
+    def _borough_for(self, code: str | None, postcode: str) -> int | None:
+        if code:
+            return self.borough_ids.get(code)
+        district = postcode_district(postcode) if postcode else None
+        return self.borough_ids.get(self.districts.get(district or "", ""))
+
+    # Person records ----------------------------------------------------------------------------
+
+    def _persons(self, lines: list[PersonLine], changes: _Changes) -> list[Refused]:
+        refused, ready = [], []
+        for line in lines:
+            if line.agency not in self.agency_ids:
+                refused.append(self._unknown_agency(line, "person"))
+            elif line.arrived["borough"] and line.arrived["borough"] not in self.borough_ids:
+                refused.append(
+                    Refused(
+                        line.line,
+                        "borough",
+                        f"{line.arrived['borough']!r} is not a London borough's ONS code",
+                        "person",
+                        line.agency,
+                        line.source_id,
+                    )
+                )
+            else:
+                ready.append(line)
+        existing = self._existing("people_sourcerecord", ready, "id, source_id, content_hash, version, person_id")
+        created, updated = [], []
+        for line in ready:
+            found = existing.get((self.agency_ids[line.agency], line.source_id))
+            if found is None:
+                created.append(line)
+            elif found[2] == line.digest:
+                self.counts.unchanged += 1
+            else:
+                updated.append((line, found))
+        boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p in created]
+        address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
+        person_ids = self._new_people(len(created))
+        now = db_datetime(self.now)
+        insert_rows(
+            "people_sourcerecord",
+            RECORD_COLUMNS,
+            [
+                (
+                    self.agency_ids[p.agency],
+                    p.arrived["source_system"] or p.agency,
+                    p.source_id,
+                    1,
+                    p.digest,
+                    now,
+                    now,
+                    *_record_values(p),
+                    address_id,
+                    borough_id,
+                    person_id,
+                )
+                for p, address_id, borough_id, person_id in zip(created, address_ids, boroughs, person_ids, strict=True)
+            ],
+        )
+        self._update_records(updated)
+        self.counts.created += len(created)
+        self.counts.updated += len(updated)
+        changes.records_created += [f"{p.agency}:{p.source_id}" for p in created]
+        changes.records_updated += [f"{p.agency}:{p.source_id}" for p, _ in updated]
+        return refused
+
+    def _new_people(self, count: int) -> list[int]:
+        references: set[str] = set()
+        while len(references) < count:
+            references.update(new_reference() for _ in range(count - len(references)))
+            taken = select_in("SELECT reference FROM people_person WHERE reference IN (%s)", sorted(references))
+            references -= {row[0] for row in taken}
+        ids = allocate_ids("people_person", count)
+        now = db_datetime(self.now)
+        insert_rows(
+            "people_person",
+            ("id", "reference", "created_at", "merged_into_id"),
+            [(pk, ref, now, None) for pk, ref in zip(ids, sorted(references), strict=True)],
+        )
+        return ids
+
+    def _update_records(self, updated: list[tuple[PersonLine, tuple]]) -> None:
+        if not updated:
+            return
+        # Keep each record's current version before it is replaced (rare: the ORM will do).
+        old = SourceRecord.objects.select_related("borough").in_bulk([found[0] for _, found in updated])
+        SourceRecordVersion.objects.bulk_create(
+            [
+                SourceRecordVersion(
+                    record=r,
+                    version=r.version,
+                    received_at=r.received_at,
+                    content_hash=r.content_hash,
+                    data=record_content(r),
+                )
+                for r in old.values()
+            ]
+        )
+        boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p, _ in updated]
+        address_ids = self._address_ids([p.arrived["address"] for p, _ in updated], boroughs)
+        columns = RECORD_COLUMNS[7:-1] + ("source_system", "version", "content_hash", "received_at")
+        now = db_datetime(self.now)
+        execute_many(
+            f"UPDATE people_sourcerecord SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",  # noqa: S608
+            [
+                (
+                    *_record_values(p),
+                    address_id,
+                    borough_id,
+                    p.arrived["source_system"] or old[found[0]].source_system,
+                    found[3] + 1,
+                    p.digest,
+                    now,
+                    found[0],
+                )
+                for (p, found), address_id, borough_id in zip(updated, address_ids, boroughs, strict=True)
+            ],
+        )
+
+    def _existing(self, table: str, lines: list[Any], columns: str) -> dict[tuple[int, str], tuple]:
+        """Return rows already stored for these lines, keyed by (agency id, source id)."""
+        by_agency: dict[int, list[str]] = defaultdict(list)
+        for line in lines:
+            by_agency[self.agency_ids[line.agency]].append(line.source_id)
+        found: dict[tuple[int, str], tuple] = {}
+        for agency_id, source_ids in by_agency.items():
+            for row in select_in(
+                f"SELECT {columns} FROM {table} WHERE agency_id = %s AND source_id IN (%s)",  # noqa: S608
+                source_ids,
+                before=[agency_id],
+            ):
+                found[(agency_id, row[1])] = row
+        return found
+
+    # Events ----------------------------------------------------------------------------------
+
+    def _events(
+        self, lines: list[EventLine], changes: _Changes
+    ) -> tuple[list[Refused], list[tuple[EventLine, list[str]]]]:
+        refused: list[Refused] = []
+        waiting: list[tuple[EventLine, list[str]]] = []
+        ready: list[EventLine] = []
+        for line in lines:
+            if line.agency not in self.agency_ids:
+                refused.append(self._unknown_agency(line, "event"))
+            elif line.borough and line.borough not in self.borough_ids:
+                refused.append(
+                    Refused(
+                        line.line,
+                        "borough",
+                        f"{line.borough!r} is not a London borough's ONS code",
+                        "event",
+                        line.agency,
+                        line.source_id,
+                    )
+                )
+            else:
+                ready.append(line)
+        records = self._record_ids(ready)
+        complete = []
+        for line in ready:
+            agency_id = self.agency_ids[line.agency]
+            missing = [psid for psid, _ in line.involvements if (agency_id, psid) not in records]
+            if missing:
+                waiting.append((line, sorted(set(missing))))
+            else:
+                complete.append(line)
+        existing = self._existing("events_event", complete, "id, source_id, content_hash, version")
+        created, updated = [], []
+        for line in complete:
+            found = existing.get((self.agency_ids[line.agency], line.source_id))
+            if found is None:
+                created.append(line)
+            elif found[2] == line.digest:
+                self.counts.unchanged += 1
+            else:
+                updated.append((line, found))
+        ids = allocate_ids("events_event", len(created)) + [found[0] for _, found in updated]
+        versions = [1] * len(created) + [found[3] + 1 for _, found in updated]
+        written = created + [line for line, _ in updated]
+        location_ids = self._address_ids(
+            [line.location for line in written], [self.borough_ids.get(line.borough or "") for line in written]
+        )
+        now = db_datetime(self.now)
+        rows = [
+            (
+                pk,
+                self.agency_ids[e.agency],
+                e.source_system or e.agency,
+                e.source_id,
+                e.type,
+                db_datetime(e.occurred_at),
+                db_datetime(e.reported_at),
+                now,
+                version,
+                e.digest,
+                self.borough_ids.get(e.borough or ""),
+                location_id,
+                orjson.dumps(e.attributes).decode(),
+                e.narrative,
+                e.restricted,
+            )
+            for pk, version, e, location_id in zip(ids, versions, written, location_ids, strict=True)
+        ]
+        insert_rows("events_event", EVENT_COLUMNS, rows[: len(created)])
+        if updated:
+            self._update_events(rows[len(created) :])
+        insert_rows(
+            "events_involvement",
+            ("event_id", "source_record_id", "role"),
+            [
+                (pk, records[(self.agency_ids[e.agency], psid)], role)
+                for pk, e in zip(ids, written, strict=True)
+                for psid, role in e.involvements
+            ],
+        )
+        self.counts.created += len(created)
+        self.counts.updated += len(updated)
+        changes.events_created += [f"{e.agency}:{e.source_id}" for e in created]
+        changes.events_updated += [f"{e.agency}:{e.source_id}" for e, _ in updated]
+        return refused, waiting
+
+    def _update_events(self, rows: list[tuple]) -> None:
+        """Keep each changed event's current version, then overwrite it and its involvements."""
+        old = Event.objects.in_bulk([row[0] for row in rows])
+        EventVersion.objects.bulk_create(
+            [
+                EventVersion(
+                    event=e,
+                    version=e.version,
+                    received_at=e.received_at,
+                    content_hash=e.content_hash,
+                    data=event_snapshot(e),
+                )
+                for e in old.values()
+            ]
+        )
+        Involvement.objects.filter(event_id__in=list(old)).delete()
+        columns = EVENT_COLUMNS[2:]
+        execute_many(
+            f"UPDATE events_event SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",  # noqa: S608
+            [(*row[2:], row[0]) for row in rows],
+        )
+
+    def _record_ids(self, lines: list[EventLine]) -> dict[tuple[int, str], int]:
+        wanted: dict[int, set[str]] = defaultdict(set)
+        for line in lines:
+            wanted[self.agency_ids[line.agency]].update(psid for psid, _ in line.involvements)
+        found: dict[tuple[int, str], int] = {}
+        for agency_id, source_ids in wanted.items():
+            for pk, source_id in select_in(
+                "SELECT id, source_id FROM people_sourcerecord WHERE agency_id = %s AND source_id IN (%s)",
+                sorted(source_ids),
+                before=[agency_id],
+            ):
+                found[(agency_id, source_id)] = pk
+        return found
+
+    # Held lines ------------------------------------------------------------------------------
+
+    def _hold(self, refused: list[Refused]) -> None:
+        self.counts.quarantined += len(refused)
+        self._keep(
+            [(r.line, HeldStatus.QUARANTINED, r.field, r.reason, r.kind, r.agency, r.source_id, []) for r in refused]
+        )
+
+    def _wait(self, waiting: list[tuple[EventLine, list[str]]]) -> None:
+        self.counts.waiting += len(waiting)
+        self._keep(
+            [
+                (
+                    e.line,
+                    HeldStatus.WAITING,
+                    "involvements",
+                    f"waiting for person records not yet received: {', '.join(missing)}",
+                    "event",
+                    e.agency,
+                    e.source_id,
+                    missing,
+                )
+                for e, missing in waiting
+            ]
+        )
+
+    def _keep(self, items: list[tuple]) -> None:
+        if not items:
+            return
+        hashes = {raw_hash(item[0]): item for item in items}
+        self.held_now.update(hashes)
+        already = set(
+            HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
+            .filter(raw_hash__in=list(hashes))
+            .values_list("raw_hash", flat=True)
+        )
+        HeldLine.objects.bulk_create(
+            [
+                HeldLine(
+                    run=self.run,
+                    status=status,
+                    source=line.source,
+                    line_number=line.number,
+                    kind=kind,
+                    agency=agency,
+                    source_id=source_id,
+                    field=where[:200],
+                    reason=reason,
+                    raw=line.data[:RAW_KEPT].decode("utf-8", "replace"),
+                    raw_truncated=len(line.data) > RAW_KEPT or bool(line.problem and "bytes long" in line.problem),
+                    raw_hash=digest,
+                    waiting_for=missing,
+                    created_at=self.now,
+                )
+                for digest, (line, status, where, reason, kind, agency, source_id, missing) in hashes.items()
+                if digest not in already
+            ]
+        )
+
+
+def _rounds(lines: list[Any]) -> list[list[Any]]:
+    """Split lines so no (agency, source_id) appears twice in one round, keeping their order."""
+    rounds: list[list[Any]] = []
+    seen: list[set[tuple[str, str]]] = []
+    for line in lines:
+        key = (line.agency, line.source_id)
+        for index, keys in enumerate(seen):
+            if key not in keys:
+                keys.add(key)
+                rounds[index].append(line)
+                break
+        else:
+            seen.append({key})
+            rounds.append([line])
+    return rounds
+
+
+def _address_key(address: dict[str, str] | None) -> tuple[str, ...] | None:
+    if not address or not (address.get("line1") or address.get("uprn")):
+        return None
+    if address.get("uprn"):
+        return ("u", address["uprn"])
+    return ("l", address["line1"].lower(), address.get("postcode", ""))
+
+
+def _record_values(line: PersonLine) -> tuple:
+    """Return the record's columns from legal_basis to school_urn, in RECORD_COLUMNS order."""
+    a = line.arrived
+    address = a["address"]
+    return (
+        a["legal_basis"],
+        a["restricted"],
+        a["given_names"],
+        a["family_name"],
+        orjson.dumps(a["aliases"]).decode(),
+        *line.dob,
+        a["sex"],
+        address["line1"],
+        address["line2"],
+        address["town"],
+        address["postcode"],
+        address["uprn"],
+        a["nhs_number"],
+        a["phone"],
+        a["email"],
+        a["school_urn"],
+    )

@@ -1,0 +1,231 @@
+"""The importer: loses nothing, holds what it cannot take with a reason, and is idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from lantern.core.models import AuditEntry, AuditVerb
+from lantern.events.models import Event, EventVersion, Involvement
+from lantern.intake.importer import import_paths
+from lantern.intake.models import HeldLine, HeldStatus
+from lantern.people.models import Address, Person, SourceRecord, SourceRecordVersion
+from tests.intake.feeds import AGENCIES, event, person, write_feed
+
+pytestmark = pytest.mark.django_db
+
+
+def table_counts() -> tuple[int, ...]:
+    return (SourceRecord.objects.count(), Person.objects.count(), Address.objects.count(),
+            Event.objects.count(), Involvement.objects.count(), SourceRecordVersion.objects.count(),
+            EventVersion.objects.count(), HeldLine.objects.count(), AuditEntry.objects.count())
+
+
+@pytest.fixture
+def feed(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [
+        person("P1"), person("P2", given_names="Kayden", date_of_birth="2008-01"),
+        event("E1", ("P1", "missing_person")),
+        event("E2", ("P1", "victim"), ("P2", "suspect"), type="crime", attributes={"category": "robbery"}),
+    ])
+    write_feed(tmp_path / "truth.jsonl", [{"agency": "met", "source_id": "P1", "person_id": "x"}])
+    return tmp_path
+
+
+def test_a_directory_imports_whole(feed):
+    run = import_paths([feed])
+
+    assert run.counts == {"read": 6, "created": 6, "updated": 0, "unchanged": 0, "quarantined": 0,
+                          "waiting": 0, "resolved": 0}
+    leah = SourceRecord.objects.get(source_id="P1")
+    assert (leah.postcode, leah.borough.name, leah.dob_year, leah.person.reference[4]) == \
+        ("E5 8HP", "Hackney", 2011, "-")
+    assert SourceRecord.objects.get(source_id="P2").date_of_birth == "2008-01"
+    assert leah.address_id == SourceRecord.objects.get(source_id="P2").address_id
+    crime = Event.objects.get(source_id="E2")
+    assert sorted(crime.involvements.values_list("source_record__source_id", "role")) == \
+        [("P1", "victim"), ("P2", "suspect")]
+    assert crime.attributes == {"category": "robbery"}
+    batch = AuditEntry.objects.get(verb=AuditVerb.IMPORT_BATCH)
+    assert batch.payload["records_created"] == ["met:P1", "met:P2"]
+
+
+def test_importing_the_same_files_twice_changes_nothing(feed):
+    import_paths([feed])
+    before = table_counts()
+    run = import_paths([feed])
+    assert run.counts["unchanged"] == 6 and run.counts["created"] == 0
+    assert table_counts() == before
+
+
+def test_a_changed_record_becomes_a_new_version_and_the_old_is_kept(feed, tmp_path):
+    import_paths([feed])
+    write_feed(tmp_path / "met.jsonl", [person("P1", family_name="Morgan-Price")])
+    run = import_paths([tmp_path / "met.jsonl"])
+
+    assert run.counts["updated"] == 1
+    record = SourceRecord.objects.get(source_id="P1")
+    assert (record.version, record.family_name) == (2, "Morgan-Price")
+    assert record.versions.get().data["family_name"] == "Morgan"
+
+
+def test_a_changed_event_keeps_its_old_version_and_new_involvements(feed, tmp_path):
+    import_paths([feed])
+    write_feed(tmp_path / "met.jsonl", [event("E1", ("P2", "missing_person"))])
+    import_paths([tmp_path / "met.jsonl"])
+    changed = Event.objects.get(source_id="E1")
+    assert changed.version == 2
+    assert list(changed.involvements.values_list("source_record__source_id", flat=True)) == ["P2"]
+    assert changed.versions.get().data["involvements"] == ["P1\tmissing_person"]
+
+
+def test_the_same_record_twice_in_one_file_is_two_versions(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [person("P1"), person("P1", given_names="Lea"), person("P1", given_names="Lea")])
+    run = import_paths([tmp_path])
+    assert (run.counts["created"], run.counts["updated"], run.counts["unchanged"]) == (3, 1, 1)
+    assert SourceRecord.objects.get(source_id="P1").given_names == "Lea"
+
+
+BAD_LINES = [
+    ("not json at all", "(line)", "is not valid JSON"),
+    ('["a", "list"]', "(line)", "must be a JSON object"),
+    ('{"kind": "vehicle"}', "kind", "must be one of agency, person, event"),
+    ({**person("B1"), "shoe_size": 9}, "(line)", "must not contain {'shoe_size'} properties"),
+    (person("B2", nhs_number="9434765918"), "nhs_number", "valid check digit"),
+    (person("B3", date_of_birth="2999-01-01"), "date_of_birth", "in the future"),
+    (person("B4", date_of_birth="1850-01-01"), "date_of_birth", "before 1900"),
+    (person("B5", date_of_birth="17/04/2011"), "date_of_birth", "must match pattern"),
+    (person("B6", agency="nobody"), "agency", "'nobody' is not a registered agency"),
+    (person("B7", borough="E09000099"), "borough", "not a London borough"),
+    (event("B8", ("P1", "missing_person"), occurred_at="2999-01-01T00:00:00Z"), "occurred_at", "in the future"),
+    (event("B9", ("P1", "missing_person"), attributes={"risk_grade": "absent"}), "attributes",
+     "risk_grade: 'absent' is not one of"),
+    (event("B10", ("P1", "bystander")), "involvements.0.role", "must be one of"),
+    (event("B11", ("P1", "missing_person"), type="alien_abduction"), "type", "must be one of"),
+    (b"\xff\xfe not utf-8", "(line)", "is not UTF-8 text"),
+]
+
+
+def test_each_bad_line_is_held_with_its_reason_and_every_good_line_goes_in(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    feed = write_feed(tmp_path / "met.jsonl", [person("P1")] + [line for line, _, _ in BAD_LINES] + [person("P2")])
+
+    run = import_paths([tmp_path])
+
+    assert run.counts["quarantined"] == len(BAD_LINES)
+    assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P2"}
+    held = {h.line_number: h for h in HeldLine.objects.all()}
+    for number, (_, field, reason) in enumerate(BAD_LINES, start=2):
+        assert held[number].source == str(feed)
+        assert held[number].field == field, held[number].reason
+        assert reason in held[number].reason, held[number].reason
+        assert held[number].status == HeldStatus.QUARANTINED
+
+
+def test_the_same_bad_line_sent_again_is_not_held_twice(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", ["not json"])
+    import_paths([tmp_path])
+    import_paths([tmp_path])
+    assert HeldLine.objects.count() == 1
+
+
+def test_sql_and_html_in_strings_are_stored_as_text(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    nasty = "Robert'); DROP TABLE people_sourcerecord;-- <script>alert(1)</script>"
+    write_feed(tmp_path / "met.jsonl", [person("P1", given_names=nasty)])
+    import_paths([tmp_path])
+    assert SourceRecord.objects.get(source_id="P1").given_names == nasty
+
+
+def test_an_event_waits_for_its_person_then_goes_in(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "a.jsonl", [event("E1", ("P9", "missing_person"))])
+    first = import_paths([tmp_path / "agencies.jsonl", tmp_path / "a.jsonl"])
+    assert first.counts["waiting"] == 1 and not Event.objects.exists()
+    assert HeldLine.objects.get().waiting_for == ["P9"]
+
+    write_feed(tmp_path / "b.jsonl", [person("P9")])
+    second = import_paths([tmp_path / "b.jsonl"])
+
+    assert second.counts["resolved"] == 1 and second.counts["waiting"] == 0
+    assert Event.objects.get(source_id="E1").involvements.get().source_record.source_id == "P9"
+    assert HeldLine.objects.get().status == HeldStatus.RESOLVED
+
+
+def test_a_person_later_in_the_same_import_satisfies_a_waiting_event(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "a.jsonl", [event("E1", ("P9", "missing_person"))])
+    write_feed(tmp_path / "b.jsonl", [person("P9")])
+    run = import_paths([tmp_path])
+    assert run.counts["waiting"] == 0
+    assert Event.objects.filter(source_id="E1").exists()
+
+
+def test_an_overlong_line_is_held_without_being_read_whole(tmp_path, settings):
+    settings.LANTERN_MAX_LINE_BYTES = 10_000
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [person("P1"), person("BIG", given_names="x" * 2_000_000), person("P2")])
+    run = import_paths([tmp_path])
+    assert run.counts["quarantined"] == 1
+    held = HeldLine.objects.get()
+    assert "a line may be at most 10,000 bytes" in held.reason and held.raw_truncated
+    assert held.line_number == 2
+    assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P2"}
+
+
+def test_csv_person_records(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "school.csv").write_text(
+        "agency,source_id,given_names,family_name,date_of_birth,sex,address.line1,postcode,aliases\n"
+        "csc-e09000012,M1,Leah,Morgan,2011-04-17,female,14 Clapton Square,E5 8HP,Lea Morgan;Leah Price\n"
+        "csc-e09000012,M2,Bad,Date,2011-02-30,female,,,\n",
+        encoding="utf-8",
+    )
+    run = import_paths([tmp_path])
+    record = SourceRecord.objects.get(source_id="M1")
+    assert record.aliases == ["Lea Morgan", "Leah Price"] and record.postcode == "E5 8HP"
+    held = HeldLine.objects.get()
+    assert (held.line_number, held.field) == (3, "date_of_birth")
+    assert run.counts["quarantined"] == 1
+
+
+def test_exit_status_says_what_happened(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "good.jsonl", [person("P1")])
+    call_command("import", str(tmp_path / "agencies.jsonl"), str(tmp_path / "good.jsonl"), workers=1)
+
+    write_feed(tmp_path / "wait.jsonl", [event("E1", ("P9", "missing_person"))])
+    with pytest.raises(SystemExit) as waiting:
+        call_command("import", str(tmp_path / "wait.jsonl"), workers=1)
+    assert waiting.value.code == 4
+
+    write_feed(tmp_path / "bad.jsonl", ["{"])
+    with pytest.raises(SystemExit) as quarantined:
+        call_command("import", str(tmp_path / "bad.jsonl"), workers=1)
+    assert quarantined.value.code == 3
+
+
+def test_quarantine_retry_after_the_agency_is_registered(tmp_path, capsys):
+    write_feed(tmp_path / "met.jsonl", [person("P1")])
+    import_paths([tmp_path / "met.jsonl"])
+    held = HeldLine.objects.get()
+    call_command("quarantine", "show", str(held.pk))
+    assert "not a registered agency" in capsys.readouterr().out
+
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    import_paths([tmp_path / "agencies.jsonl"])
+    call_command("quarantine", "retry")
+
+    assert "1 of 1 line(s) went in" in capsys.readouterr().out
+    assert SourceRecord.objects.filter(source_id="P1").exists()
+    held.refresh_from_db()
+    assert (held.status, held.attempts) == (HeldStatus.RESOLVED, 2)
+    call_command("quarantine", "list")
+    assert "0 held line(s)" in capsys.readouterr().out
+
+
+def test_parsing_in_worker_processes_gives_the_same_result(feed):
+    run = import_paths([feed], workers=2)
+    assert run.counts["created"] == 6
+    assert Involvement.objects.count() == 3
