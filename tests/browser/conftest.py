@@ -1,7 +1,5 @@
 """Fixtures for the browser tests: Debian's Chromium, demo data, and page checks."""
 
-import re
-import warnings
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -16,12 +14,6 @@ from playwright.sync_api import ConsoleMessage, Page, Response
 # WCAG 2.2 level AA, as the Public Sector Bodies Accessibility Regulations expect.
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# GOV.UK Frontend's CSS names its GDS Transport font files under /assets/fonts/, which Lantern
-# does not serve (lantern.css maps the name to the local Arial instead). Where Arial is not
-# installed, as on Debian, Chromium falls back to those files and gets 404s. Text still shows
-# in Arial's fallback, so these give a warning, not a failure; any other failed request fails.
-GOVUK_FONT = re.compile(r"/assets/fonts/[\w-]+\.woff2?$")
-_font_warning_given: list[str] = []  # warn once a run, not on every page
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +70,7 @@ def browser_problems(page: Page) -> dict[str, list[str]]:
 
     A refusal by the Content Security Policy shows up here as a console error.
     """
-    problems: dict[str, list[str]] = {"errors": [], "font_404s": []}
+    problems: dict[str, list[str]] = {"errors": []}
 
     def on_console(message: ConsoleMessage) -> None:
         # Failed requests are caught below, with their address.
@@ -88,10 +80,7 @@ def browser_problems(page: Page) -> dict[str, list[str]]:
     def on_response(response: Response) -> None:
         if response.ok or response.request.is_navigation_request():
             return
-        if response.status == 404 and GOVUK_FONT.search(response.url):
-            problems["font_404s"].append(response.url)
-        else:
-            problems["errors"].append(f"{response.status} for {response.url}")
+        problems["errors"].append(f"{response.status} for {response.url}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems["errors"].append(f"uncaught: {error}"))
@@ -144,14 +133,6 @@ def check_page(
         assert header_background not in ("", "transparent", "rgba(0, 0, 0, 0)"), (
             f"{name}: the GOV.UK header has no background colour, so its styles did not apply"
         )
-        if browser_problems["font_404s"] and not _font_warning_given:
-            _font_warning_given.append(name)
-            files = sorted({url.rsplit("/", 1)[-1] for url in browser_problems["font_404s"]})
-            warnings.warn(
-                f"{name}: GOV.UK Frontend asked for font files Lantern does not serve: "
-                + ", ".join(files),
-                stacklevel=2,
-            )
         errors = list(browser_problems["errors"])
         for found in browser_problems.values():
             found.clear()
