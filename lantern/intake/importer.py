@@ -78,6 +78,7 @@ class Import:
         counts = self.writer.counts
         # A line held again is not new: keep the held counts as they were before the retry.
         held_before = (counts.read, counts.waiting, counts.quarantined)
+        self.writer.retrying = True
         resolved = 0
         for batch in _chunks(held, CHUNK_LINES):
             raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
@@ -86,6 +87,7 @@ class Import:
             HeldLine.objects.filter(pk__in=done).update(status=HeldStatus.RESOLVED, resolved_at=timezone.now())
             HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
             resolved += len(done)
+        self.writer.retrying = False
         counts.read, counts.waiting, counts.quarantined = held_before
         counts.resolved += resolved
         return resolved

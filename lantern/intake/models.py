@@ -36,6 +36,7 @@ class HeldLine(models.Model):
     source_id = models.CharField(max_length=100, blank=True)
     field = models.CharField(max_length=200, blank=True, help_text="Where in the line the problem is")
     reason = models.TextField()
+    code = models.CharField(max_length=40, blank=True, help_text="A stable name for reasons the importer acts on")
     raw = models.TextField(help_text="The line as it arrived (cut short if very long)")
     raw_truncated = models.BooleanField(default=False)
     raw_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole line as it arrived")

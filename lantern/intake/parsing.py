@@ -4,8 +4,9 @@ Every refusal names the line, the field and what was expected, in words the agen
 sent the line can act on.
 """
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,12 +33,19 @@ class RawLine:
 
 @dataclass
 class Refused:
+    """A line not taken, with where and why; also used for lines held waiting."""
+
     line: RawLine
     field: str
     reason: str
     kind: str = ""
     agency: str = ""
     source_id: str = ""
+    code: str = ""  # a stable name for reasons the importer acts on (see DUPLICATE_IN_IMPORT)
+    waiting_for: list[str] = dataclasses.field(default_factory=list)
+
+
+DUPLICATE_IN_IMPORT = "duplicate_in_import"
 
 
 @dataclass
@@ -75,7 +83,7 @@ class EventLine:
     restricted: bool
     source_system: str
     digest: str
-    content: dict[str, Any] = field(repr=False, default_factory=dict)
+    content: dict[str, Any] = dataclasses.field(repr=False, default_factory=dict)
 
 
 Parsed = Refused | AgencyLine | PersonLine | EventLine
@@ -108,6 +116,9 @@ def parse_line(line: RawLine, now: datetime) -> Parsed:
         text = line.data.decode("utf-8")
     except UnicodeDecodeError as error:
         return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)")
+    if "\x00" in text or "\\u0000" in text:
+        # PostgreSQL cannot store the NUL character in text, and no real name or note needs it.
+        return Refused(line, "(line)", "contains a NUL character (\\u0000), which cannot be stored")
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:

@@ -6,6 +6,7 @@ every other line still goes in: a line lands whole or not at all.
 """
 
 import logging
+from datetime import UTC, datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from lantern.people.models import SourceRecord, SourceRecordVersion
 
 from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
-from .parsing import RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
+from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,9 @@ class ChunkWriter:
         self.actor = actor
         # A feed sending through the API may write only its own agency's records.
         self.only_agency = only_agency
+        # Retrying from quarantine means someone chose to apply a held line.
+        self.retrying = False
+        self.held_duplicates: set[str] = set()
         self.counts = Counts()
         self.agency_ids = dict(Agency.objects.values_list("code", "id"))
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
@@ -147,6 +151,11 @@ class ChunkWriter:
 
     def _write_lines(self, chunk: list[Parsed]) -> None:
         changes = _Changes()
+        self.held_duplicates = set(
+            HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
+            .filter(code=DUPLICATE_IN_IMPORT, raw_hash__in=[raw_hash(p.line) for p in chunk])
+            .values_list("raw_hash", flat=True)
+        ) if not self.retrying else set()
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -264,16 +273,8 @@ class ChunkWriter:
                 )
             else:
                 ready.append(line)
-        existing = self._existing("people_sourcerecord", ready, "id, source_id, content_hash, version, person_id")
-        created, updated = [], []
-        for line in ready:
-            found = existing.get((self.agency_ids[line.agency], line.source_id))
-            if found is None:
-                created.append(line)
-            elif found[2] == line.digest:
-                self.counts.unchanged += 1
-            else:
-                updated.append((line, found))
+        created, updated, duplicates = self._classify("people_sourcerecord", ready, "person")
+        refused += duplicates
         boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p in created]
         address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
         person_ids = self._new_people(len(created))
@@ -358,6 +359,40 @@ class ChunkWriter:
             ],
         )
 
+    def _classify(
+        self, table: str, lines: list[Any], kind: str
+    ) -> tuple[list[Any], list[tuple[Any, tuple]], list[Refused]]:
+        """Sort lines into new, changed and refused duplicates; count the unchanged.
+
+        A record that came earlier in this same import with different content is held, not
+        applied: the first one wins, and the later one waits in quarantine for someone to
+        decide. Sending the same file again then holds it again rather than flip-flopping.
+        """
+        existing = self._existing(table, lines, "id, source_id, content_hash, version, received_at")
+        created, updated, duplicates = [], [], []
+        for line in lines:
+            found = existing.get((self.agency_ids[line.agency], line.source_id))
+            if found is not None and found[2] == line.digest:
+                self.counts.unchanged += 1
+            elif raw_hash(line.line) in self.held_duplicates or (found is not None and self._is_now(found[4])):
+                duplicates.append(Refused(
+                    line.line, "source_id", f"{line.source_id!r} came earlier in this import with different "
+                    "content; the first was taken. If this one is newer, retry it from quarantine",
+                    kind, line.agency, line.source_id, code=DUPLICATE_IN_IMPORT))
+            elif found is None:
+                created.append(line)
+            else:
+                updated.append((line, found))
+        return created, updated, duplicates
+
+    def _is_now(self, stored: Any) -> bool:
+        """Return whether a stored timestamp is this run's (rows this run wrote carry it)."""
+        if isinstance(stored, str):
+            stored = datetime.fromisoformat(stored)
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+        return bool(stored == self.now)
+
     def _existing(self, table: str, lines: list[Any], columns: str) -> dict[tuple[int, str], tuple]:
         """Return rows already stored for these lines, keyed by (agency id, source id)."""
         by_agency: dict[int, list[str]] = defaultdict(list)
@@ -406,16 +441,8 @@ class ChunkWriter:
                 waiting.append((line, sorted(set(missing))))
             else:
                 complete.append(line)
-        existing = self._existing("events_event", complete, "id, source_id, content_hash, version")
-        created, updated = [], []
-        for line in complete:
-            found = existing.get((self.agency_ids[line.agency], line.source_id))
-            if found is None:
-                created.append(line)
-            elif found[2] == line.digest:
-                self.counts.unchanged += 1
-            else:
-                updated.append((line, found))
+        created, updated, duplicates = self._classify("events_event", complete, "event")
+        refused += duplicates
         ids = allocate_ids("events_event", len(created)) + [found[0] for _, found in updated]
         versions = [1] * len(created) + [found[3] + 1 for _, found in updated]
         written = created + [line for line, _ in updated]
@@ -501,60 +528,39 @@ class ChunkWriter:
 
     def _hold(self, refused: list[Refused]) -> None:
         self.counts.quarantined += len(refused)
-        self._keep(
-            [(r.line, HeldStatus.QUARANTINED, r.field, r.reason, r.kind, r.agency, r.source_id, []) for r in refused]
-        )
+        self._keep(HeldStatus.QUARANTINED, refused)
 
     def _wait(self, waiting: list[tuple[EventLine, list[str]]]) -> None:
         self.counts.waiting += len(waiting)
-        self._keep(
-            [
-                (
-                    e.line,
-                    HeldStatus.WAITING,
-                    "involvements",
-                    f"waiting for person records not yet received: {', '.join(missing)}",
-                    "event",
-                    e.agency,
-                    e.source_id,
-                    missing,
-                )
-                for e, missing in waiting
-            ]
-        )
+        self._keep(HeldStatus.WAITING, [
+            Refused(e.line, "involvements", f"waiting for person records not yet received: {', '.join(missing)}",
+                    "event", e.agency, e.source_id, waiting_for=missing)
+            for e, missing in waiting
+        ])
 
-    def _keep(self, items: list[tuple]) -> None:
-        if not items:
+    def _keep(self, status: str, held: list[Refused]) -> None:
+        """Keep held lines, once each: the same line held again adds nothing."""
+        if not held:
             return
-        hashes = {raw_hash(item[0]): item for item in items}
-        self.held_now.update(hashes)
+        by_hash = {raw_hash(item.line): item for item in held}
+        self.held_now.update(by_hash)
         already = set(
             HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
-            .filter(raw_hash__in=list(hashes))
+            .filter(raw_hash__in=list(by_hash))
             .values_list("raw_hash", flat=True)
         )
-        HeldLine.objects.bulk_create(
-            [
-                HeldLine(
-                    run=self.run,
-                    status=status,
-                    source=line.source,
-                    line_number=line.number,
-                    kind=kind,
-                    agency=agency,
-                    source_id=source_id,
-                    field=where[:200],
-                    reason=reason,
-                    raw=line.data[:RAW_KEPT].decode("utf-8", "replace"),
-                    raw_truncated=len(line.data) > RAW_KEPT or bool(line.problem and "bytes long" in line.problem),
-                    raw_hash=digest,
-                    waiting_for=missing,
-                    created_at=self.now,
-                )
-                for digest, (line, status, where, reason, kind, agency, source_id, missing) in hashes.items()
-                if digest not in already
-            ]
-        )
+        HeldLine.objects.bulk_create([
+            HeldLine(
+                run=self.run, status=status, source=item.line.source, line_number=item.line.number,
+                kind=item.kind, agency=item.agency, source_id=item.source_id, field=item.field[:200],
+                reason=item.reason, code=item.code, waiting_for=item.waiting_for,
+                raw=item.line.data[:RAW_KEPT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                raw_truncated=len(item.line.data) > RAW_KEPT or "bytes long" in item.line.problem,
+                raw_hash=digest, created_at=self.now,
+            )
+            for digest, item in by_hash.items()
+            if digest not in already
+        ])
 
 
 def _rounds(lines: list[Any]) -> list[list[Any]]:

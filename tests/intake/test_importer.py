@@ -78,12 +78,24 @@ def test_a_changed_event_keeps_its_old_version_and_new_involvements(feed, tmp_pa
     assert changed.versions.get().data["involvements"] == ["P1\tmissing_person"]
 
 
-def test_the_same_record_twice_in_one_file_is_two_versions(tmp_path):
+def test_the_same_record_twice_in_one_import_holds_the_later_one_until_someone_decides(tmp_path):
     write_feed(tmp_path / "agencies.jsonl", AGENCIES)
-    write_feed(tmp_path / "met.jsonl", [person("P1"), person("P1", given_names="Lea"), person("P1", given_names="Lea")])
+    write_feed(tmp_path / "met.jsonl", [person("P1"), person("P1", given_names="Lea"), person("P1")])
     run = import_paths([tmp_path])
-    assert (run.counts["created"], run.counts["updated"], run.counts["unchanged"]) == (3, 1, 1)
-    assert SourceRecord.objects.get(source_id="P1").given_names == "Lea"
+
+    assert (run.counts["created"], run.counts["unchanged"], run.counts["quarantined"]) == (3, 1, 1)
+    held = HeldLine.objects.get()
+    assert (held.line_number, held.field) == (2, "source_id")
+    assert "'P1' came earlier in this import with different content" in held.reason
+    assert SourceRecord.objects.get(source_id="P1").given_names == "Leah"
+
+    again = import_paths([tmp_path])
+    assert (again.counts["updated"], again.counts["quarantined"]) == (0, 1)
+    assert HeldLine.objects.count() == 1
+
+    call_command("quarantine", "retry", str(held.pk))
+    record = SourceRecord.objects.get(source_id="P1")
+    assert (record.given_names, record.version) == ("Lea", 2)
 
 
 BAD_LINES = [

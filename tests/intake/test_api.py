@@ -1,0 +1,72 @@
+"""POST /api/v1/intake: a feed sends its own agency's lines with a bearer token."""
+
+import orjson
+import pytest
+
+from lantern.intake.feeds import feed_token_issue
+from lantern.organisations.models import Agency
+from lantern.people.models import SourceRecord
+from tests.intake.feeds import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(db):
+    met = Agency.objects.create(code="met", name="Met", kind="police")
+    Agency.objects.create(code="other", name="Other", kind="police")
+    return feed_token_issue(agency=met, name="CRIS nightly")[1]
+
+
+def send(client, token, lines, content_type="application/x-ndjson"):
+    body = b"\n".join(orjson.dumps(line) if isinstance(line, dict) else line for line in lines)
+    return client.post("/api/v1/intake", body, content_type=content_type,
+                       headers={"Authorization": f"Bearer {token}"} if token else {})
+
+
+def test_a_feed_sends_lines_and_hears_what_happened_to_each(client, token):
+    response = send(client, token, [person("P1"), b"{broken", person("P2", nhs_number="123")])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["counts"]["created"] == 1 and body["counts"]["quarantined"] == 2
+    assert [(h["line"], h["field"]) for h in body["held"]] == [(2, "(line)"), (3, "nhs_number")]
+    assert SourceRecord.objects.get().source_id == "P1"
+
+
+def test_sending_the_same_batch_twice_changes_nothing(client, token):
+    send(client, token, [person("P1")])
+    again = send(client, token, [person("P1")]).json()
+    assert again["counts"]["unchanged"] == 1 and SourceRecord.objects.count() == 1
+
+
+def test_a_feed_cannot_write_another_agencys_records(client, token):
+    body = send(client, token, [person("P1", agency="other")]).json()
+    assert body["held"][0]["reason"] == "this feed sends records for 'met' only, not 'other'"
+    assert not SourceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("credential", ["", "lantern_not-a-real-token"])
+def test_no_token_or_a_wrong_one_is_refused(client, token, credential):
+    response = send(client, credential, [person("P1")])
+    assert response.status_code == 401
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_revoked_token_is_refused(client, token):
+    from django.utils import timezone
+
+    from lantern.intake.models import FeedToken
+
+    FeedToken.objects.update(revoked_at=timezone.now())
+    assert send(client, token, [person("P1")]).status_code == 401
+
+
+def test_tokens_are_stored_only_as_hashes(token):
+    from lantern.intake.models import FeedToken
+
+    assert token not in FeedToken.objects.get().token_hash
+
+
+def test_openapi_describes_the_intake(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/intake" in schema["paths"]

@@ -1,0 +1,91 @@
+"""Hostile input: whatever arrives, the importer neither crashes nor loses a line, and says why."""
+
+import json
+import tempfile
+from pathlib import Path
+
+import orjson
+from django.db import transaction
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lantern.intake.importer import import_paths
+from lantern.intake.models import HeldLine, HeldStatus
+from lantern.intake.parsing import RawLine, parse_line
+from tests.intake.feeds import AGENCIES, event, person
+
+pytestmark = pytest.mark.django_db
+
+text = st.text(min_size=0, max_size=40)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+field_values = st.one_of(
+    text, st.none(), st.integers(), st.sampled_from(["2011-04-17", "2011-02-30", "1850-01", "9434765919",
+                                                      "E5 8HP", "'; DROP TABLE x;--", "<img src=x>"])
+)
+person_lines = st.builds(
+    lambda source_id, overrides: person(source_id, **overrides),
+    st.sampled_from(["P1", "P2", "P3"]),
+    st.dictionaries(st.sampled_from(["given_names", "family_name", "date_of_birth", "sex", "nhs_number",
+                                     "aliases", "email", "shoe_size"]), field_values, max_size=3),
+)
+event_lines = st.builds(
+    lambda source_id, who, role, overrides: event(source_id, (who, role), **overrides),
+    st.sampled_from(["E1", "E2"]), st.sampled_from(["P1", "P2", "P9"]),
+    st.sampled_from(["missing_person", "victim", "nobody"]),
+    st.dictionaries(st.sampled_from(["occurred_at", "type", "attributes", "borough"]), json_values, max_size=2),
+)
+def dumps(value: object) -> bytes:
+    return json.dumps(value).encode()
+
+
+raw_lines = st.one_of(
+    person_lines.map(dumps), event_lines.map(dumps), json_values.map(dumps), st.binary(min_size=1, max_size=60),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(raw_lines, min_size=1, max_size=12))
+def test_every_line_is_accounted_for_and_a_second_import_changes_nothing(lines):
+    lines = [line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
+    # Each example starts from an empty database: roll back what the last one imported.
+    with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+        (Path(folder) / "agencies.jsonl").write_bytes(b"\n".join(orjson.dumps(a) for a in AGENCIES) + b"\n")
+        (Path(folder) / "feed.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+        expected = len(AGENCIES) + sum(1 for line in lines if line.strip())
+
+        first = import_paths([Path(folder)]).counts
+        accounted = sum(first[k] for k in ("created", "updated", "unchanged", "quarantined", "waiting"))
+        assert first["read"] == expected
+        assert accounted == expected
+        assert all(h.reason and h.field for h in HeldLine.objects.exclude(status=HeldStatus.RESOLVED))
+
+        second = import_paths([Path(folder)]).counts
+        assert (second["created"], second["updated"]) == (0, 0)
+        transaction.set_rollback(True)
+
+
+@given(data=st.binary(max_size=200))
+def test_parsing_never_raises(data):
+    from datetime import UTC, datetime
+
+    result = parse_line(RawLine("fuzz", 1, data), datetime.now(UTC))
+    assert result is not None
+
+
+def test_a_wrong_encoding_file_is_held_line_by_line(tmp_path):
+    (tmp_path / "agencies.jsonl").write_bytes(b"\n".join(orjson.dumps(a) for a in AGENCIES) + b"\n")
+    latin1 = orjson.dumps(person("P1", given_names="Zoë")).decode().encode("latin-1")
+    (tmp_path / "feed.jsonl").write_bytes(latin1 + b"\n" + orjson.dumps(person("P2")) + b"\n")
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (3, 1)
+    assert "is not UTF-8" in HeldLine.objects.get().reason
+
+
+def test_a_utf8_byte_order_mark_is_tolerated(tmp_path):
+    (tmp_path / "agencies.jsonl").write_bytes(b"\xef\xbb\xbf" + b"\n".join(orjson.dumps(a) for a in AGENCIES))
+    assert import_paths([tmp_path]).counts["created"] == 2
