@@ -27,9 +27,24 @@ def check_character(body: str) -> str:
 
 def new_reference() -> str:
     """Return a fresh random reference such as 'HXK4-RM7J'."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
-    whole = body + check_character(body)
-    return f"{whole[:4]}-{whole[4:]}"
+    return new_references(1)[0]
+
+
+def new_references(count: int) -> list[str]:
+    """Return `count` fresh random references, drawing all their randomness at once."""
+    size = len(ALPHABET)
+    # Rejection sampling keeps every character equally likely (256 is not a multiple of 22).
+    usable = 256 - 256 % size
+    references: list[str] = []
+    while len(references) < count:
+        pool = [b for b in secrets.token_bytes(BODY_LENGTH * (count - len(references)) * 2) if b < usable]
+        for start in range(0, len(pool) - BODY_LENGTH + 1, BODY_LENGTH):
+            body = "".join(ALPHABET[b % size] for b in pool[start:start + BODY_LENGTH])
+            whole = body + check_character(body)
+            references.append(f"{whole[:4]}-{whole[4:]}")
+            if len(references) == count:
+                break
+    return references
 
 
 def normalise_reference(text: str) -> str | None:

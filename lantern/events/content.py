@@ -8,6 +8,10 @@ from lantern.core.hashing import content_hash
 from .models import EventType, Role
 from .schemas import attribute_errors
 
+# Enum .values builds a new list each time; these are asked about once a line.
+EVENT_TYPES = frozenset(EventType.values)
+ROLES = frozenset(Role.values)
+
 
 def event_content(
     *, event_type: str, occurred_at: datetime, reported_at: datetime | None, borough_code: str | None,
@@ -35,14 +39,14 @@ def event_errors(
 ) -> dict[str, list[str]]:
     """Return what is wrong with an event, by field; empty when it is fine."""
     errors: dict[str, list[str]] = {}
-    if event_type not in EventType.values:
+    if event_type not in EVENT_TYPES:
         expected = ", ".join(EventType.values)
         errors["type"] = [f"{event_type!r} is not an event type; expected one of {expected}"]
     else:
         problems = attribute_errors(event_type, attributes)
         if problems:
             errors["attributes"] = problems
-    bad_roles = sorted({role for role in roles if role not in Role.values})
+    bad_roles = sorted({role for role in roles if role not in ROLES})
     if bad_roles:
         errors["involvements"] = [f"{role!r} is not a role" for role in bad_roles]
     if occurred_at.year < 1900:

@@ -65,7 +65,7 @@ class EventQuerySet(models.QuerySet["Event"]):
 class Event(models.Model):
     """Something that happened, as recorded by one agency."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="events")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="events", db_index=False)
     source_system = models.CharField(max_length=100)
     source_id = models.CharField(max_length=100)
     type = models.CharField(max_length=40, choices=EventType.choices)
@@ -75,7 +75,7 @@ class Event(models.Model):
     version = models.PositiveIntegerField(default=1)
     content_hash = models.CharField(max_length=64)
     borough = models.ForeignKey(
-        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="events", db_index=False
     )
     location = models.ForeignKey(
         Address, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
@@ -115,7 +115,8 @@ class Event(models.Model):
 class Involvement(models.Model):
     """A person's part in an event, through the record of them that the agency holds."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="involvements")
+    # The unique (event, source_record, role) index serves look-ups by event.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="involvements", db_index=False)
     source_record = models.ForeignKey(
         SourceRecord, on_delete=models.PROTECT, related_name="involvements"
     )

@@ -62,12 +62,16 @@ def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
 
 
 def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), size: int = 900) -> list[tuple]:
-    """Run `sql` (ending in `IN (%s)`) over `values` in slices, returning all rows."""
+    """Run `sql` over `values` in slices, returning all rows.
+
+    The last `IN (%s)` in `sql` takes each slice of `values`; `before` fills the placeholders
+    ahead of it.
+    """
+    head, _, tail = sql.rpartition("IN (%s)")
     found: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(values), size):
             part = list(values[start:start + size])
-            cursor.execute(sql.replace("IN (%s)", f"IN ({', '.join(['%s'] * len(part))})"),
-                           [*before, *part])
+            cursor.execute(f"{head}IN ({', '.join(['%s'] * len(part))}){tail}", [*before, *part])
             found.extend(cursor.fetchall())
     return found

@@ -150,12 +150,13 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         legal_basis=data.get("legal_basis", DEFAULT_LEGAL_BASIS),
         source_system=data.get("source_system", ""), borough_code=data.get("borough"),
     )
-    errors = content_errors(arrived)
+    today = now.date()
+    errors = content_errors(arrived, today)
     if errors:
         where, reason = next(iter(errors.items()))
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     return PersonLine(line, data["agency"], data["source_id"], arrived, digest,
-                      parse_partial_date(arrived["date_of_birth"]))
+                      parse_partial_date(arrived["date_of_birth"], today))
 
 
 def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:

@@ -6,9 +6,9 @@ every other line still goes in: a line lands whole or not at all.
 """
 
 import logging
-from datetime import UTC, datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
-from lantern.core.references import new_reference
+from lantern.core.references import new_references
 from lantern.events.models import Event, EventVersion, Involvement
 from lantern.events.services import event_snapshot
 from lantern.organisations.models import Agency, Borough
@@ -118,7 +118,6 @@ class ChunkWriter:
         self.only_agency = only_agency
         # Retrying from quarantine means someone chose to apply a held line.
         self.retrying = False
-        self.held_duplicates: set[str] = set()
         self.counts = Counts()
         self.agency_ids = dict(Agency.objects.values_list("code", "id"))
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
@@ -151,11 +150,6 @@ class ChunkWriter:
 
     def _write_lines(self, chunk: list[Parsed]) -> None:
         changes = _Changes()
-        self.held_duplicates = set(
-            HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
-            .filter(code=DUPLICATE_IN_IMPORT, raw_hash__in=[raw_hash(p.line) for p in chunk])
-            .values_list("raw_hash", flat=True)
-        ) if not self.retrying else set()
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -224,11 +218,14 @@ class ChunkWriter:
         keys = [_address_key(a) for a in addresses]
         uprns = sorted({k[1] for k in keys if k and k[0] == "u"})
         postcodes = sorted({k[2] for k in keys if k and k[0] == "l"})
+        first_lines = sorted({k[1] for k in keys if k and k[0] == "l"})
         known: dict[tuple[str, ...], int] = {}
         for pk, uprn in select_in("SELECT id, uprn FROM people_address WHERE uprn IN (%s)", uprns):
             known[("u", uprn)] = pk
+        lowered = ", ".join(["%s"] * len(first_lines))
         for pk, line1, postcode in select_in(
-            "SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND postcode IN (%s)", postcodes
+            f"SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND lower(line1) IN ({lowered}) "  # noqa: S608
+            "AND postcode IN (%s)", postcodes, before=first_lines, size=400,
         ):
             known.setdefault(("l", line1.lower(), postcode), pk)
         new: dict[tuple[str, ...], tuple[dict[str, str], int | None]] = {}
@@ -309,7 +306,7 @@ class ChunkWriter:
     def _new_people(self, count: int) -> list[int]:
         references: set[str] = set()
         while len(references) < count:
-            references.update(new_reference() for _ in range(count - len(references)))
+            references.update(new_references(count - len(references)))
             taken = select_in("SELECT reference FROM people_person WHERE reference IN (%s)", sorted(references))
             references -= {row[0] for row in taken}
         ids = allocate_ids("people_person", count)
@@ -369,12 +366,15 @@ class ChunkWriter:
         decide. Sending the same file again then holds it again rather than flip-flopping.
         """
         existing = self._existing(table, lines, "id, source_id, content_hash, version, received_at")
+        changed = [line for line in lines if (found := existing.get((self.agency_ids[line.agency], line.source_id)))
+                   and found[2] != line.digest]
+        held_duplicates = self._held_duplicates(changed)
         created, updated, duplicates = [], [], []
         for line in lines:
             found = existing.get((self.agency_ids[line.agency], line.source_id))
             if found is not None and found[2] == line.digest:
                 self.counts.unchanged += 1
-            elif raw_hash(line.line) in self.held_duplicates or (found is not None and self._is_now(found[4])):
+            elif found is not None and (raw_hash(line.line) in held_duplicates or self._is_now(found[4])):
                 duplicates.append(Refused(
                     line.line, "source_id", f"{line.source_id!r} came earlier in this import with different "
                     "content; the first was taken. If this one is newer, retry it from quarantine",
@@ -384,6 +384,16 @@ class ChunkWriter:
             else:
                 updated.append((line, found))
         return created, updated, duplicates
+
+    def _held_duplicates(self, changed: list[Any]) -> set[str]:
+        """Return which of these changed lines are already held as duplicates (and so stay held)."""
+        if self.retrying or not changed:
+            return set()
+        return set(
+            HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
+            .filter(code=DUPLICATE_IN_IMPORT, raw_hash__in=[raw_hash(line.line) for line in changed])
+            .values_list("raw_hash", flat=True)
+        )
 
     def _is_now(self, stored: Any) -> bool:
         """Return whether a stored timestamp is this run's (rows this run wrote carry it)."""

@@ -26,7 +26,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EARLIEST_BIRTH_YEAR = 1900
 
 
-def parse_partial_date(value: str | None) -> tuple[int | None, int | None, int | None]:
+def parse_partial_date(value: str | None, today: date | None = None) -> tuple[int | None, int | None, int | None]:
     """Split 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' into parts; raise ValueError if it is none."""
     if value in (None, ""):
         return None, None, None
@@ -41,7 +41,7 @@ def parse_partial_date(value: str | None) -> tuple[int | None, int | None, int |
         date(year, month or 1, day)  # raises for 31 February
     if year < EARLIEST_BIRTH_YEAR:
         raise ValueError(f"year {year} is before {EARLIEST_BIRTH_YEAR}")
-    if date(year, month or 1, day or 1) > timezone.localdate():
+    if date(year, month or 1, day or 1) > (today or timezone.localdate()):
         raise ValueError("date of birth is in the future")
     return year, month, day
 
@@ -93,11 +93,11 @@ def person_content(
     return arrived, content_hash(arrived)
 
 
-def content_errors(arrived: dict[str, Any]) -> dict[str, str]:
+def content_errors(arrived: dict[str, Any], today: date | None = None) -> dict[str, str]:
     """Return what is wrong with cleaned person content, by field; empty when it is fine."""
     errors: dict[str, str] = {}
     try:
-        parse_partial_date(arrived["date_of_birth"])
+        parse_partial_date(arrived["date_of_birth"], today)
     except ValueError as error:
         errors["date_of_birth"] = str(error)
     if arrived["nhs_number"] and not nhs_number_is_valid(arrived["nhs_number"]):

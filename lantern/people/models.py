@@ -102,7 +102,9 @@ class HouseholdMember(models.Model):
 class SourceRecord(models.Model):
     """One agency's current record of a person, with its provenance."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="source_records")
+    # No separate index on agency or borough: the unique (agency, source_id) and the
+    # (borough, agency) indexes serve those look-ups, and every index slows bulk intake.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="source_records", db_index=False)
     source_system = models.CharField(max_length=100, help_text="For example: CRIS, Mosaic, SIMS")
     source_id = models.CharField(max_length=100, help_text="The record's id in its own system")
     version = models.PositiveIntegerField(default=1)
@@ -138,6 +140,7 @@ class SourceRecord(models.Model):
     borough = models.ForeignKey(
         Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="source_records",
         help_text="The borough the record belongs to, from its address; scopes who may see it",
+        db_index=False,
     )
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="source_records"
@@ -176,12 +179,8 @@ class SourceRecord(models.Model):
                 condition=Q(legal_basis__in=LegalBasis.values), name="source_record_legal_basis_known"
             ),
         ]
-        indexes = [
-            models.Index(fields=["family_name", "given_names"]),
-            models.Index(fields=["nhs_number"]),
-            models.Index(fields=["postcode"]),
-            models.Index(fields=["borough", "agency"]),
-        ]
+        # Search and linkage bring their own indexes; this one serves the access checkpoint.
+        indexes = [models.Index(fields=["borough", "agency"])]
 
     def __str__(self) -> str:
         return f"{self.agency.code}:{self.source_id}"

@@ -5,8 +5,8 @@ import tempfile
 from pathlib import Path
 
 import orjson
-from django.db import transaction
 import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
