@@ -43,15 +43,15 @@ TARGETS: dict[str, Target] = {
 # Volumes the seeds do not give: chosen to be plausible for London and stated here so they
 # can be changed. Per year, all London, scale 1.0.
 VOLUMES: dict[str, tuple[float, str]] = {
-    "da_incidents": (40_000, "domestic abuse incidents attended (the Met records far more; kept modest)"),
-    "adult_crimes": (30_000, "crimes with only adults involved"),
+    "da_incidents": (32_000, "domestic abuse incidents attended (the Met records far more; kept modest)"),
+    "adult_crimes": (24_000, "crimes with only adults involved"),
     "adult_rapes": (3_500, "rapes of adults (Met about 6,000 rapes a year in all)"),
     "adult_missing": (3_000, "missing episodes of vulnerable adults"),
     "cce_children": (2_400, "children assessed at risk of criminal (only) exploitation"),
     "lac_stock": (10_000, "children looked after on the first day (London about 10,000, DfE SSDA903)"),
     "lac_starts": (4_300, "children starting to be looked after in a year"),
-    "stop_search_children": (20_000, "stop and search of under-18s"),
-    "stop_search_adults": (10_000, "stop and search of adults"),
+    "stop_search_children": (15_000, "stop and search of under-18s"),
+    "stop_search_adults": (8_000, "stop and search of adults"),
     "hate_crimes": (3_000, "hate crimes"),
     "modern_slavery": (600, "modern slavery referrals (NRM)"),
     "radicalisation": (700, "Prevent referrals"),

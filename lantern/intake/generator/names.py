@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -63,16 +64,8 @@ class Pool:
     cum: tuple[float, ...]
 
     def pick(self, random: float) -> str:
-        """Pick by a uniform number in [0, 1) (binary search over cumulative weights)."""
-        target = random * self.cum[-1]
-        lo, hi = 0, len(self.cum) - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.cum[mid] <= target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return self.names[lo]
+        """Pick by a uniform number in [0, 1), weighted."""
+        return self.names[bisect_right(self.cum, random * self.cum[-1])]
 
 
 def _pool(names: list[str], weights: list[float]) -> Pool:

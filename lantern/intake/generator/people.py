@@ -46,21 +46,42 @@ def eighteenth_birthday(dob: int) -> int:
 
 
 class Household:
-    __slots__ = ("hid", "addr", "adults", "children", "comm", "da_year", "da_sev", "ons")
+    """People living at one address. A family's other members are made only when first needed."""
+
+    __slots__ = ("hid", "addr", "_adults", "_children", "comm", "da_year", "da_sev", "spec", "maker")
 
     def __init__(self, hid: str, addr: tuple[str, str, str, str, str], comm: int) -> None:
         self.hid = hid
         self.addr = addr
-        self.adults: list[Person] = []
-        self.children: list[Person] = []
+        self._adults: list[Person] = []
+        self._children: list[Person] = []
         self.comm = comm
         self.da_year = -9
         self.da_sev = 0.0
+        self.spec: tuple | None = None  # type: ignore[type-arg]  # members not yet made
+        self.maker = None  # type: ignore[var-annotated]  # called to make them
+
+    @property
+    def adults(self) -> list[Person]:
+        if self.spec is not None:
+            self.maker(self)
+        return self._adults
+
+    @property
+    def children(self) -> list[Person]:
+        if self.spec is not None:
+            self.maker(self)
+        return self._children
+
+    @property
+    def made(self) -> list[Person]:
+        """The members made so far, without making the rest."""
+        return self._adults + self._children
 
 
 class Person:
     __slots__ = (
-        "pid", "sex", "given", "middle", "family", "alt", "comm", "dob", "dob_s", "adult_at", "hh", "addrs", "nhs",
+        "pid", "sex", "given", "middle", "family", "alt", "comm", "dob", "adult_at", "hh", "addrs", "nhs",
         "school", "recs", "seen", "dead", "flags",
         # history, by simulated year index
         "miss", "miss_last", "miss_y", "expl", "expl_last", "cp_last", "cp_end", "cp_cat", "lac",
@@ -202,7 +223,7 @@ def agency_copy(p: Person, agency: str, kind: str, source_id: str, rates: ErrorR
                      else f"{p.given} {p.alt[0] if p.alt else typo(p.family, r(), r())}")
             line["aliases"] = [alias]
         x = r()
-        dob = p.dob_s
+        dob = day_str(p.dob)
         cut = rates.dob_missing
         if x < cut:
             if r() < 0.5:
