@@ -41,6 +41,8 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
     _require_user_manager(actor)
     if user.pk == actor.pk and fields.get("role", user.role) != user.role:
         raise PermissionDenied("You cannot change your own role")
+    if user.pk == actor.pk and not fields.get("is_active", True):
+        raise PermissionDenied("You cannot stop yourself signing in")
     before = _snapshot(user)
     changed = [k for k, v in fields.items() if k in ACCOUNT_FIELDS and getattr(user, k) != v]
     for field in changed:

@@ -9,8 +9,8 @@ from ninja.security import HttpBearer
 
 from lantern.intake.feeds import feed_for_token
 from lantern.intake.importer import Import
-from lantern.intake.models import FeedToken, HeldLine
-from lantern.intake.parsing import RawLine
+from lantern.intake.models import FeedToken, HeldLine, HeldStatus
+from lantern.intake.parsing import RawLine, raw_hash
 
 router = Router(tags=["intake"])
 
@@ -51,12 +51,21 @@ def intake(request: HttpRequest) -> dict[str, Any]:
     ]
     too_long = settings.LANTERN_MAX_LINE_BYTES
     lines = [line if len(line.data) <= too_long else
-             RawLine(line.source, line.number, line.data[:1024], problem=f"is longer than {too_long:,} bytes")
+             RawLine(line.source, line.number, line.data[:1024], truncated=True,
+                     problem=f"is {len(line.data):,} bytes long; a line may be at most {too_long:,} bytes")
              for line in lines]
     run = Import(source, only_agency=feed.agency.code).lines(lines).finish()
-    held = HeldLine.objects.filter(run=run).order_by("line_number")
+    # Report every line of this batch still held, including ones held by an earlier batch.
+    numbers: dict[str, list[int]] = {}
+    for line in lines:
+        numbers.setdefault(raw_hash(line), []).append(line.number)
+    held = HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(numbers))
     return {
         "run": run.pk,
         "counts": run.counts,
-        "held": [{"line": h.line_number, "status": h.status, "field": h.field, "reason": h.reason} for h in held],
+        "held": sorted(
+            ({"line": number, "status": h.status, "field": h.field, "reason": h.reason}
+             for h in held for number in numbers[h.raw_hash]),
+            key=lambda item: item["line"],
+        ),
     }

@@ -15,6 +15,7 @@ A restricted record opens only after the user states a reason, which is audited.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -24,6 +25,7 @@ from django.utils import timezone
 from lantern.accounts.models import Role
 from lantern.events.markers import Marker, markers_from
 from lantern.events.models import Event, Involvement
+from lantern.events.schemas import attribute_schema
 from lantern.people.models import Person, SourceRecord
 from lantern.sharing.models import RecordShare
 
@@ -200,18 +202,28 @@ IDENTIFYING_RECORD_FIELDS = (
     "given_names", "family_name", "address_line1", "address_line2", "address_town", "postcode",
     "uprn", "nhs_number", "phone", "email", "school_urn",
 )
-# Free text can name people: the scrutiny view leaves it out.
-FREE_TEXT_ATTRIBUTES = frozenset({
-    "childs_voice", "details", "concern", "risk_rationale", "found_location", "children_present_where",
-    "reason", "offence", "arrested_for", "charge", "action_taken", "police_reference",
-    "crime_reference", "custody_reference", "offender_manager",
-})
+@cache
+def _coded_attributes(event_type: str) -> frozenset[str]:
+    """Return the attributes that hold codes, numbers or yes/no (not free text), from the schema."""
+    schema = attribute_schema(event_type) or {}
+    return frozenset(
+        name for name, spec in schema.get("properties", {}).items()
+        if "enum" in spec or "format" in spec
+        or set(_types(spec)) & {"boolean", "integer", "number"}
+        or ("array" in _types(spec) and "enum" in spec.get("items", {}))
+    )
+
+
+def _types(spec: dict[str, Any]) -> list[str]:
+    kind = spec.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
 
 
 def _pseudonymise_record(record: SourceRecord) -> None:
     """Blank a record's identifying fields in memory, for the scrutiny panel's view."""
     for name in IDENTIFYING_RECORD_FIELDS:
         setattr(record, name, "")
+    record.source_id = ""
     record.aliases = []
     record.dob_year = record.dob_month = record.dob_day = None
     record.address_id = None
@@ -219,9 +231,12 @@ def _pseudonymise_record(record: SourceRecord) -> None:
 
 
 def _pseudonymise_event(event: Event) -> None:
+    # Free text can name people: the scrutiny view keeps only coded attributes.
+    coded = _coded_attributes(event.type)
     event.narrative = ""
+    event.source_id = ""
     event.location_id = None
-    event.attributes = {k: v for k, v in event.attributes.items() if k not in FREE_TEXT_ATTRIBUTES}
+    event.attributes = {k: v for k, v in event.attributes.items() if k in coded}
     event.save = _refuse_save  # type: ignore[method-assign]
 
 

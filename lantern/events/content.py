@@ -55,4 +55,6 @@ def event_errors(
         errors["occurred_at"] = ["must not be in the future"]
     if reported_at and reported_at < occurred_at:
         errors["reported_at"] = ["must not be before occurred_at"]
+    elif reported_at and reported_at > now:
+        errors["reported_at"] = ["must not be in the future"]
     return errors

@@ -29,6 +29,7 @@ class RawLine:
     number: int
     data: bytes
     problem: str = ""  # set by the reader when the line could not even be read
+    truncated: bool = False  # the reader kept only the start of an over-long line
 
 
 @dataclass

@@ -14,6 +14,8 @@ FEED_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 # Ground truth from the generator sits beside the feeds but is not a feed.
 NOT_FEEDS = {"truth.jsonl"}
 ADDRESS_COLUMNS = {"line1", "line2", "town", "postcode", "uprn"}
+RESTRICTED_WORDS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False,
+                    "0": False}
 
 
 def feed_files(paths: list[Path]) -> list[Path]:
@@ -47,7 +49,7 @@ def read_jsonl(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                 while (more := handle.readline(1 << 20)) and not more.endswith(b"\n"):
                     size += len(more)
                 size += len(more)
-                yield RawLine(source, number, head,
+                yield RawLine(source, number, head, truncated=True,
                               problem=f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes")
                 continue
             data = chunk.rstrip(b"\r\n")
@@ -69,7 +71,8 @@ def _csv_row_to_person(row: dict[str, str]) -> dict[str, object]:
         elif name == "aliases":
             person["aliases"] = [alias.strip() for alias in value.split(";") if alias.strip()]
         elif name == "restricted":
-            person["restricted"] = value.strip().lower() in {"1", "true", "yes", "y"}
+            # Anything but a clear yes or no stays a string, which the schema then refuses.
+            person["restricted"] = RESTRICTED_WORDS.get(value.strip().lower(), value)
         else:
             person[column.strip()] = value
     if address:
@@ -82,8 +85,19 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
     source = str(path)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        csv.field_size_limit(max_line_bytes)
         reader = csv.DictReader(text)
-        for row in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                # The csv module cannot resume after this: say so, rather than skip the rest quietly.
+                yield RawLine(source, reader.line_num, b"", truncated=True,
+                              problem=f"could not be read as CSV ({error}); the rest of the file was not read")
+                return
             number = reader.line_num
             if None in row:
                 yield RawLine(source, number, b"", problem="has more values than the header has columns")
@@ -96,7 +110,7 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                               problem="is not UTF-8 text")
                 continue
             if len(data) > max_line_bytes:
-                yield RawLine(source, number, data[:RAW_KEPT],
-                              problem=f"is longer than {max_line_bytes:,} bytes")
+                yield RawLine(source, number, data[:RAW_KEPT], truncated=True,
+                              problem=f"is {len(data):,} bytes long; a line may be at most {max_line_bytes:,} bytes")
                 continue
             yield RawLine(source, number, data)

@@ -153,7 +153,7 @@ class ChunkWriter:
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
-        self._agencies([p for p in chunk if isinstance(p, AgencyLine)], changes)
+        refused += self._agencies([p for p in chunk if isinstance(p, AgencyLine)], changes)
         persons = [p for p in chunk if isinstance(p, PersonLine)]
         events = [p for p in chunk if isinstance(p, EventLine)]
         # The same record twice in one chunk: write the first, then the next as its new version.
@@ -175,7 +175,10 @@ class ChunkWriter:
             )
 
     def _outside_feed(self, parsed: Parsed) -> Parsed:
-        agency = parsed.code if isinstance(parsed, AgencyLine) else getattr(parsed, "agency", self.only_agency)
+        if isinstance(parsed, AgencyLine):
+            return Refused(parsed.line, "kind", "a feed cannot register or change agencies: ask an administrator",
+                           "agency", parsed.code)
+        agency = getattr(parsed, "agency", self.only_agency)
         if isinstance(parsed, Refused) or agency == self.only_agency:
             return parsed
         return Refused(parsed.line, "agency", f"this feed sends records for {self.only_agency!r} only, "
@@ -183,22 +186,26 @@ class ChunkWriter:
 
     # Agencies --------------------------------------------------------------------------------
 
-    def _agencies(self, lines: list[AgencyLine], changes: _Changes) -> None:
+    def _agencies(self, lines: list[AgencyLine], changes: _Changes) -> list[Refused]:
+        refused = []
         for line in lines:
-            borough = Borough.objects.filter(ons_code=line.borough).first() if line.borough else None
-            agency, created = Agency.objects.get_or_create(
-                code=line.code, defaults={"name": line.name, "kind": line.agency_kind, "borough": borough}
-            )
-            if not created and (agency.name, agency.kind, agency.borough) != (line.name, line.agency_kind, borough):
-                agency.name, agency.kind, agency.borough = line.name, line.agency_kind, borough
-                agency.save(update_fields=["name", "kind", "borough"])
-                created = True
+            if line.borough and line.borough not in self.borough_ids:
+                refused.append(Refused(line.line, "borough", f"{line.borough!r} is not a London borough's ONS code",
+                                       "agency", line.code))
+                continue
+            wanted = {"name": line.name, "kind": line.agency_kind,
+                      "borough_id": self.borough_ids.get(line.borough or "")}
+            agency, created = Agency.objects.get_or_create(code=line.code, defaults=wanted)
+            changed = not created and any(getattr(agency, k) != v for k, v in wanted.items())
+            if changed:
+                Agency.objects.filter(pk=agency.pk).update(**wanted)
             self.agency_ids[agency.code] = agency.pk
-            if created:
+            if created or changed:
                 changes.agencies.append(agency.code)
-                self.counts.created += 1
-            else:
-                self.counts.unchanged += 1
+            self.counts.created += created
+            self.counts.updated += changed
+            self.counts.unchanged += not (created or changed)
+        return refused
 
     def _unknown_agency(self, line: PersonLine | EventLine, kind: str) -> Refused:
         return Refused(
@@ -565,7 +572,7 @@ class ChunkWriter:
                 kind=item.kind, agency=item.agency, source_id=item.source_id, field=item.field[:200],
                 reason=item.reason, code=item.code, waiting_for=item.waiting_for,
                 raw=item.line.data[:RAW_KEPT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
-                raw_truncated=len(item.line.data) > RAW_KEPT or "bytes long" in item.line.problem,
+                raw_truncated=len(item.line.data) > RAW_KEPT or item.line.truncated,
                 raw_hash=digest, created_at=self.now,
             )
             for digest, item in by_hash.items()

@@ -83,3 +83,13 @@ def test_a_user_must_have_a_known_role(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("norole", password="x")
+
+
+def test_admin_cannot_stop_themselves_signing_in(admin_client, police):
+    me = User.objects.get(username="sysadmin")
+    response = admin_client.post(reverse("web:user-edit", args=[me.pk]), {
+        "username": "sysadmin", "role": Role.ADMIN, "agency": police.pk,
+    })
+    assert "You cannot stop yourself signing in" in response.content.decode()
+    me.refresh_from_db()
+    assert me.is_active

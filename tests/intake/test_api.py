@@ -70,3 +70,17 @@ def test_tokens_are_stored_only_as_hashes(token):
 def test_openapi_describes_the_intake(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/intake" in schema["paths"]
+
+
+def test_a_feed_cannot_register_or_change_agencies(client, token):
+    line = {"kind": "agency", "code": "met", "name": "Renamed", "agency_kind": "school", "borough": None}
+    body = send(client, token, [line]).json()
+    assert body["held"][0]["reason"] == "a feed cannot register or change agencies: ask an administrator"
+    assert Agency.objects.get(code="met").name == "Met"
+
+
+def test_a_batch_sent_again_still_reports_its_held_lines(client, token):
+    send(client, token, [person("P1"), b"{broken"])
+    again = send(client, token, [person("P1"), b"{broken"]).json()
+    assert again["counts"]["quarantined"] == 1
+    assert [(h["line"], h["field"]) for h in again["held"]] == [(2, "(line)")]

@@ -241,3 +241,46 @@ def test_parsing_in_worker_processes_gives_the_same_result(feed):
     run = import_paths([feed], workers=2)
     assert run.counts["created"] == 6
     assert Involvement.objects.count() == 3
+
+
+def test_agency_lines_register_update_and_refuse_unknown_boroughs(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    assert import_paths([tmp_path]).counts["created"] == 2
+    renamed = {**AGENCIES[0], "name": "The Met"}
+    bad = {"kind": "agency", "code": "x", "name": "X", "agency_kind": "school", "borough": "E09000099"}
+    write_feed(tmp_path / "agencies.jsonl", [renamed, AGENCIES[1], bad])
+    counts = import_paths([tmp_path]).counts
+    assert (counts["updated"], counts["unchanged"], counts["quarantined"]) == (1, 1, 1)
+    from lantern.organisations.models import Agency
+
+    assert Agency.objects.get(code="met").name == "The Met"
+    assert not Agency.objects.filter(code="x").exists()
+
+
+def test_csv_restricted_must_be_a_clear_yes_or_no(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_text(
+        "agency,source_id,given_names,restricted\nmet,R1,Ann,yes\nmet,R2,Bob,no\nmet,R3,Cy,maybe\n"
+    )
+    import_paths([tmp_path])
+    assert dict(SourceRecord.objects.values_list("source_id", "restricted")) == {"R1": True, "R2": False}
+    assert HeldLine.objects.get().field == "restricted"
+
+
+def test_a_csv_field_too_long_to_read_stops_the_file_with_a_reason(tmp_path, settings):
+    settings.LANTERN_MAX_LINE_BYTES = 1_000
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_text(
+        "agency,source_id,given_names\nmet,R1,Ann\nmet,R2,\"" + "x" * 5_000 + "\"\nmet,R3,Cy\n"
+    )
+    counts = import_paths([tmp_path]).counts
+    assert counts["created"] == 3 and counts["quarantined"] == 1
+    assert "the rest of the file was not read" in HeldLine.objects.get().reason
+
+
+def test_a_report_in_the_future_is_refused(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [person("P1"), event("E1", ("P1", "missing_person"),
+                                                             reported_at="2999-01-01T00:00:00Z")])
+    import_paths([tmp_path])
+    assert HeldLine.objects.get().field == "reported_at"

@@ -33,6 +33,9 @@ class Command(BaseCommand):
             )
         if options["expect_entry"]:
             self._check_noted_entry(options["expect_entry"])
+        if report.entries == 0:
+            self.stdout.write(self.style.SUCCESS("The audit trail is empty."))
+            return
         self.stdout.write(self.style.SUCCESS(
             f"Audit trail intact: {report.entries} entries. "
             f"Note the last one to check later: --expect-entry {report.entries}:{report.head_hash}"

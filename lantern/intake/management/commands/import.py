@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from lantern.intake.importer import import_paths
@@ -47,8 +48,9 @@ class Command(BaseCommand):
         total = count_lines(files)
         columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("lines"),
                    TimeRemainingColumn())
-        with Progress(*columns, disable=options["verbosity"] < 1 or not sys.stderr.isatty(),
-                      console=None) as progress:
+        console = Console(stderr=True)
+        with Progress(*columns, disable=options["verbosity"] < 1 or not console.is_terminal,
+                      console=console) as progress:
             task = progress.add_task("import", total=total)
             run = import_paths(files, workers=options["workers"],
                                progress=lambda n: progress.advance(task, n))
