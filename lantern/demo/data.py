@@ -25,8 +25,8 @@ HACKNEY, LAMBETH = "E09000012", "E09000022"
 
 AGENCIES = [
     ("met", "Metropolitan Police Service", AgencyKind.POLICE, None),
-    ("hackney-csc", "Hackney Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, HACKNEY),
-    ("lambeth-csc", "Lambeth Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, LAMBETH),
+    ("csc-e09000012", "Hackney Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, HACKNEY),
+    ("csc-e09000022", "Lambeth Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, LAMBETH),
     ("mossbourne", "Mossbourne Community Academy", AgencyKind.SCHOOL, HACKNEY),
     ("homerton", "Homerton Healthcare NHS Foundation Trust", AgencyKind.HEALTH, HACKNEY),
     ("probation-london", "Probation Service, London", AgencyKind.PROBATION, None),
@@ -38,7 +38,7 @@ DEMO_USERS = [
     ("supervisor", Role.SUPERVISOR, "met", HACKNEY, "Tom", "Okafor"),
     ("investigator", Role.INVESTIGATOR, "met", HACKNEY, "Grace", "Hughes"),
     ("officer", Role.OFFICER, "met", HACKNEY, "Dan", "Reilly"),
-    ("social-worker", Role.SOCIAL_WORKER, "hackney-csc", HACKNEY, "Amira", "Haddad"),
+    ("social-worker", Role.SOCIAL_WORKER, "csc-e09000012", HACKNEY, "Amira", "Haddad"),
     ("partner", Role.PARTNER, "mossbourne", HACKNEY, "Helen", "Clarke"),
     ("scrutiny", Role.SCRUTINY, None, None, "Martin", "Lowe"),
     ("admin", Role.ADMIN, "met", None, "Sam", "Adebayo"),
@@ -50,7 +50,7 @@ RECORDS: list[tuple[str, str, str, dict[str, Any]]] = [
         "given_names": "Leah", "family_name": "Morgan", "date_of_birth": "2011-04-17", "sex": "female",
         "address": {"line1": "14 Clapton Square", "town": "London", "postcode": "E5 8HP",
                     "uprn": "100021012345"}}),
-    ("hackney-csc", "MOSAIC-558201", "leah", {
+    ("csc-e09000012", "MOSAIC-558201", "leah", {
         "given_names": "Leah", "family_name": "Morgan-Price", "aliases": ["Lea Morgan"],
         "date_of_birth": "2011-04-17", "sex": "female", "nhs_number": "9434765919",
         "address": {"line1": "14 Clapton Square", "town": "London", "postcode": "E5 8HP",
@@ -71,14 +71,14 @@ RECORDS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("homerton", "PAS-4471190", "kayden", {
         "given_names": "Kayden", "family_name": "Morgan", "date_of_birth": "2008-01-30", "sex": "male",
         "nhs_number": "4010232137", "address": {"line1": "14 Clapton Square", "postcode": "E5 8HP"}}),
-    ("lambeth-csc", "LCS-903311", "ruby", {
+    ("csc-e09000022", "LCS-903311", "ruby", {
         "given_names": "Ruby", "family_name": "Achterberg", "date_of_birth": "2014-11-02", "sex": "female",
         "address": {"line1": "3 Railton Road", "town": "London", "postcode": "SE24 0JN"}}),
     ("met", "CRIS-P-200877", "ruby", {
         "given_names": "Ruby", "family_name": "Achterberg", "date_of_birth": "2014-11-02", "sex": "female",
         "address": {"line1": "3 Railton Road", "town": "London", "postcode": "SE24 0JN"}}),
 ]
-RESTRICTED = {("hackney-csc", "MOSAIC-558201")}
+RESTRICTED = {("csc-e09000012", "MOSAIC-558201")}
 
 
 def _ago(days: int) -> datetime:
@@ -96,9 +96,9 @@ def _events(records: dict[str, SourceRecord], borough: dict[str, Borough]) -> li
          "attributes": {"police_reference": "CAD 4471/12", "dash_risk": "high", "dash_yes_count": 15,
                         "children_present": True, "children_present_where": "upstairs bedroom",
                         "childs_voice": "Leah said she hid with her brother."}},
-        {"agency": "hackney-csc", "source_id": "CPP-2291", "event_type": "child_protection_plan",
+        {"agency": "csc-e09000012", "source_id": "CPP-2291", "event_type": "child_protection_plan",
          "occurred_at": _ago(30), "borough": borough[HACKNEY],
-         "involvements": [(records["hackney-csc:MOSAIC-558201"], "subject")],
+         "involvements": [(records["csc-e09000012:MOSAIC-558201"], "subject")],
          "attributes": {"category": "emotional", "start_date": (today - timedelta(days=30)).isoformat(),
                         "end_date": None}},
         {"agency": "met", "source_id": "MISPER-88121", "event_type": "missing_episode",
@@ -121,9 +121,9 @@ def _events(records: dict[str, SourceRecord], borough: dict[str, Borough]) -> li
          "involvements": [(records["mossbourne:SIMS-77812"], "subject")],
          "attributes": {"category": "attendance", "dsl_informed": True,
                         "details": "Absent four days in a fortnight; tired and withdrawn."}},
-        {"agency": "lambeth-csc", "source_id": "LAC-7781", "event_type": "looked_after_period",
+        {"agency": "csc-e09000022", "source_id": "LAC-7781", "event_type": "looked_after_period",
          "occurred_at": _ago(200), "borough": borough[LAMBETH],
-         "involvements": [(records["lambeth-csc:LCS-903311"], "subject")],
+         "involvements": [(records["csc-e09000022:LCS-903311"], "subject")],
          "attributes": {"legal_status": "care_order", "start_date": (today - timedelta(days=200)).isoformat(),
                         "end_date": None, "placement_type": "Foster care"}},
     ]
@@ -154,7 +154,7 @@ def load_demo_data() -> dict[str, int]:
         event_receive(agency=agencies[spec.pop("agency")], **spec)
     _create_demo_users(agencies, boroughs)
     share_actor = User.objects.get(username="social-worker")
-    record_share(target=records["hackney-csc:MOSAIC-558201"], agency=agencies["mossbourne"],
+    record_share(target=records["csc-e09000012:MOSAIC-558201"], agency=agencies["mossbourne"],
                  legal_basis=LegalBasis.CHILDREN_ACT_2004_S11, actor=share_actor,
                  reason="School needs to know Leah is on a child protection plan")
     return {"people": Person.objects.count(), "records": SourceRecord.objects.count(),

@@ -5,6 +5,7 @@ sent the line can act on.
 """
 
 import dataclasses
+import gc
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -200,4 +201,12 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
 def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:
     """Parse a list of lines (the unit of work a worker process takes)."""
     now = datetime.now(UTC)
-    return [parse_line(line, now) for line in chunk]
+    # Parsing makes many short-lived objects and no reference cycles: the cycle collector
+    # would only slow it down (by about a third, measured).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [parse_line(line, now) for line in chunk]
+    finally:
+        if was_enabled:
+            gc.enable()

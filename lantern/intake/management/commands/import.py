@@ -10,21 +10,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from lantern.intake.importer import import_paths
-from lantern.intake.reader import feed_files
+from lantern.intake.reader import count_lines, feed_files
 
 # Exit statuses, documented in docs/interchange.md.
 EXIT_ALL_IN = 0
 EXIT_SOME_QUARANTINED = 3
 EXIT_SOME_WAITING = 4
-
-
-def count_lines(files: list[Path]) -> int:
-    total = 0
-    for path in files:
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                total += block.count(b"\n")
-    return total
 
 
 class Command(BaseCommand):
