@@ -18,6 +18,7 @@ class AuditVerb(models.TextChoices):
     SHARE_GRANT = "share.grant", "Shared a record with an agency"
     IMPORT_BATCH = "intake.batch", "Imported a batch of feed lines"
     FEED_TOKEN_ISSUE = "feed.token_issue", "Issued a feed token"
+    FEED_TOKEN_REVOKE = "feed.token_revoke", "Revoked a feed token"
     EXPORT = "export", "Exported records"
     API_CALL = "api.call", "Called the API"
 

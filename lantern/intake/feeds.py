@@ -30,3 +30,12 @@ def feed_for_token(token: str) -> FeedToken | None:
     """Return the live feed a token belongs to, if any."""
     return (FeedToken.objects.select_related("agency")
             .filter(token_hash=token_digest(token), revoked_at__isnull=True).first())
+
+
+def feed_token_revoke(*, feed: FeedToken, actor: object = None) -> FeedToken:
+    """Stop a token working; revoking it again changes nothing."""
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit_write(actor=actor, verb=AuditVerb.FEED_TOKEN_REVOKE, target=feed, payload={"agency": feed.agency.code})
+    return feed

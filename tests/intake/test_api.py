@@ -84,3 +84,19 @@ def test_a_batch_sent_again_still_reports_its_held_lines(client, token):
     again = send(client, token, [person("P1"), b"{broken"]).json()
     assert again["counts"]["quarantined"] == 1
     assert [(h["line"], h["field"]) for h in again["held"]] == [(2, "(line)")]
+
+
+def test_feed_tokens_from_the_command_line(client, db, capsys):
+    from django.core.management import call_command
+
+    Agency.objects.create(code="met", name="Met", kind="police")
+    call_command("feeds", "issue", "met", "CRIS nightly")
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert send(client, token, [person("P1")]).status_code == 200
+
+    call_command("feeds", "list")
+    assert "CRIS nightly" in capsys.readouterr().out
+    from lantern.intake.models import FeedToken
+
+    call_command("feeds", "revoke", str(FeedToken.objects.get().pk))
+    assert send(client, token, [person("P2")]).status_code == 401

@@ -1,0 +1,41 @@
+"""`lantern feeds issue|list|revoke`: credentials for agencies' systems to send feeds to the API."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lantern.intake.feeds import feed_token_issue, feed_token_revoke
+from lantern.intake.models import FeedToken
+from lantern.organisations.models import Agency
+
+
+class Command(BaseCommand):
+    help = "Issue, list or revoke the tokens agencies' systems use for POST /api/v1/intake."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        issue = sub.add_parser("issue", help="Issue a token (shown once; only its hash is kept)")
+        issue.add_argument("agency", help="The agency's code, e.g. met or csc-e09000012")
+        issue.add_argument("name", help="Which system uses it, e.g. 'Mosaic nightly export'")
+        sub.add_parser("list", help="Tokens issued, live and revoked")
+        revoke = sub.add_parser("revoke", help="Stop a token working")
+        revoke.add_argument("id", type=int)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "issue":
+            agency = Agency.objects.filter(code=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"No agency with code {options['agency']!r}")
+            feed, token = feed_token_issue(agency=agency, name=options["name"])
+            self.stdout.write(f"Token {feed.pk} for {agency.name} ({feed.name}). Copy it now; it is not shown again:")
+            self.stdout.write(token)
+        elif options["action"] == "list":
+            for feed in FeedToken.objects.select_related("agency").order_by("pk"):
+                state = f"revoked {feed.revoked_at:%Y-%m-%d %H:%M}" if feed.revoked_at else "live"
+                self.stdout.write(f"{feed.pk:>5}  {feed.agency.code:<20}  {feed.name:<40}  {state}")
+        else:
+            feed = FeedToken.objects.filter(pk=options["id"]).first()
+            if feed is None:
+                raise CommandError(f"No token {options['id']}")
+            feed_token_revoke(feed=feed)
+            self.stdout.write(f"Token {feed.pk} ({feed.name}) no longer works.")
