@@ -61,6 +61,13 @@ def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
         cursor.executemany(sql, list(rows))
 
 
+def membership(values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """Return SQL testing membership of `values` (after a column name), and its parameters."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(values)]
+    return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), size: int = 900) -> list[tuple]:
     """Run `sql` over `values` in slices, returning all rows.
 
@@ -70,6 +77,12 @@ def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), si
     head, _, tail = sql.rpartition("IN (%s)")
     found: list[tuple] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter: PostgreSQL parses and plans it far faster than a long IN list.
+            if values:
+                cursor.execute(f"{head}= ANY(%s){tail}", [*before, list(values)])
+                found.extend(cursor.fetchall())
+            return found
         for start in range(0, len(values), size):
             part = list(values[start:start + size])
             cursor.execute(f"{head}IN ({', '.join(['%s'] * len(part))}){tail}", [*before, *part])

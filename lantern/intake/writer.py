@@ -25,7 +25,7 @@ from lantern.organisations.selectors import district_to_ons_code, postcode_distr
 from lantern.people.content import record_content
 from lantern.people.models import SourceRecord, SourceRecordVersion
 
-from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
+from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, membership, select_in
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
@@ -229,10 +229,10 @@ class ChunkWriter:
         known: dict[tuple[str, ...], int] = {}
         for pk, uprn in select_in("SELECT id, uprn FROM people_address WHERE uprn IN (%s)", uprns):
             known[("u", uprn)] = pk
-        lowered = ", ".join(["%s"] * len(first_lines))
+        lowered, lowered_params = membership(first_lines)
         for pk, line1, postcode in select_in(
-            f"SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND lower(line1) IN ({lowered}) "  # noqa: S608
-            "AND postcode IN (%s)", postcodes, before=first_lines, size=400,
+            f"SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND lower(line1) {lowered} "  # noqa: S608
+            "AND postcode IN (%s)", postcodes, before=lowered_params, size=400,
         ):
             known.setdefault(("l", line1.lower(), postcode), pk)
         new: dict[tuple[str, ...], tuple[dict[str, str], int | None]] = {}
