@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,18 +48,42 @@ class Output:
         return born <= day < eighteenth
 
 
-def read_output(path: Path) -> Output:
+CALIBRATED_TYPES = frozenset({"missing_episode", "child_protection_plan", "rso_registration", "custody_detention",
+                              "crime", "exploitation_assessment", "iioc_investigation"})
+_TYPE = re.compile(rb'"type":"([a-z_]+)"')
+_BORN = re.compile(rb'^\{"person_id":"([^"]+)".*"date_of_birth":"([^"]+)"')
+
+
+def read_output(path: Path, persons: bool = True, types: frozenset[str] | None = None) -> Output:
+    """Read a generated directory.
+
+    For speed, `persons=False` skips person lines and keeps only each true person's date of birth,
+    and `types` keeps only events of those types (the calibration needs no more).
+    """
     out = Output(path)
     loads = orjson.loads
+    wanted = {t.encode() for t in types} if types is not None else None
     for file in sorted(path.glob("*.jsonl")):
         with file.open("rb") as handle:
-            out.lines[file.name] = [loads(line) for line in handle]
-    for row in out.lines.pop("truth.jsonl", []):
-        out.truth[(row["agency"], row["source_id"])] = row["person_id"]
+            if file.name == "truth.jsonl":
+                for line in handle:
+                    row = loads(line)
+                    out.truth[(row["agency"], row["source_id"])] = row["person_id"]
+            elif persons or file.name == "agencies.jsonl":
+                out.lines[file.name] = [loads(line) for line in handle]
+            else:
+                out.lines[file.name] = [
+                    loads(line) for line in handle if line.startswith(b'{"kind":"event"')
+                    and (wanted is None or _TYPE.search(line, 0, 200).group(1) in wanted)]  # type: ignore[union-attr]
     with (path / "truth" / "people.jsonl").open("rb") as handle:
-        for line in handle:
-            row = loads(line)
-            out.people[row["person_id"]] = row
+        if persons:
+            for line in handle:
+                row = loads(line)
+                out.people[row["person_id"]] = row
+        else:
+            for line in handle:
+                found = _BORN.match(line)
+                out.people[found.group(1).decode()] = {"date_of_birth": found.group(2).decode()}  # type: ignore[union-attr]
     return out
 
 
@@ -127,22 +152,30 @@ def per_borough(out: Output, event_type: str, role: str) -> Counter[str]:
 _CACHE: dict[tuple, Output] = {}  # type: ignore[type-arg]
 
 
-def generated(tmp_path_factory: pytest.TempPathFactory, **kwargs: object) -> Output:
-    key = tuple(sorted(kwargs.items()))
+def generated(tmp_path_factory: pytest.TempPathFactory, persons: bool = True,
+              types: frozenset[str] | None = None, **kwargs: object) -> Output:
+    key = (persons, types, *sorted(kwargs.items()))
     if key not in _CACHE:
         path = tmp_path_factory.mktemp("generated")
         generate(path, **kwargs)  # type: ignore[arg-type]
-        _CACHE[key] = read_output(path)
+        _CACHE[key] = read_output(path, persons=persons, types=types)
     return _CACHE[key]
 
 
 @pytest.fixture(scope="session")
 def london_year(tmp_path_factory: pytest.TempPathFactory) -> Output:
-    """All of London, one year, scale 1.0: the calibration run."""
-    return generated(tmp_path_factory, years=1, scale=1.0, boroughs="all", seed=1)
+    """All of London, one year, scale 1.0: the calibration run (events only; person lines skipped)."""
+    return generated(tmp_path_factory, persons=False, types=CALIBRATED_TYPES, years=1, scale=1.0,
+                     boroughs="all", seed=1)
 
 
 @pytest.fixture(scope="session")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Output:
-    """A small run over three years, every line of which the schema tests check."""
-    return generated(tmp_path_factory, years=3, scale=0.02, boroughs="all", seed=7)
+    """A small run over two years, every line of which the schema tests check."""
+    return generated(tmp_path_factory, years=2, scale=0.008, boroughs="all", seed=7)
+
+
+@pytest.fixture(scope="session")
+def medium(tmp_path_factory: pytest.TempPathFactory) -> Output:
+    """A tenth of London over three years: enough records to measure the error and history rates."""
+    return generated(tmp_path_factory, years=3, scale=0.1, boroughs="all", seed=3)

@@ -59,7 +59,7 @@ def _simulate(job: tuple[str, tuple[str, ...], int, float, list[tuple[int, int]]
     selected = select_boroughs(",".join(selected_codes))
     borough = next(b for b in selected if b.ons_code == code)
     # The simulation keeps every person until it ends, so the cyclic collector would only rescan
-    # an ever larger heap for nothing: pause it for the borough, and collect once after.
+    # an ever larger heap for nothing: pause it for the borough (the simulation frees itself).
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -67,7 +67,6 @@ def _simulate(job: tuple[str, tuple[str, ...], int, float, list[tuple[int, int]]
     finally:
         if collecting:
             gc.enable()
-        gc.collect()
 
 
 def _run(borough: Borough, selected: tuple[Borough, ...], seed: int, scale: float,
@@ -90,6 +89,7 @@ def _run(borough: Borough, selected: tuple[Borough, ...], seed: int, scale: floa
     stats = Counter(sim.stats)
     stats.update({f"lines:{k}": v for k, v in lines.items()})
     stats["true_people"] = sum(1 for p in sim.persons if p.seen)
+    sim.close()
     return stats
 
 
@@ -149,11 +149,16 @@ def generate(out: Path | str, *, years: int = 1, scale: float = 1.0, boroughs: s
     names = {b.ons_code: b.name for b in selected}
     if workers > 1 and len(jobs) > 1:
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, len(jobs))) as pool:
-            for code, stats in pool.imap_unordered(_simulate, jobs):
-                summary.counts.update(stats)
-                if progress:
-                    progress(names[code])
+        # Workers are forked: keep the collector in them from walking whatever this process holds.
+        gc.freeze()
+        try:
+            with context.Pool(min(workers, len(jobs))) as pool:
+                for code, stats in pool.imap_unordered(_simulate, jobs):
+                    summary.counts.update(stats)
+                    if progress:
+                        progress(names[code])
+        finally:
+            gc.unfreeze()
     else:
         for job in jobs:
             code, stats = _simulate(job)

@@ -566,6 +566,20 @@ class BoroughSimulation:
             }))
         return lines
 
+    def close(self) -> None:
+        """Break the links between people, households and care periods, so memory frees without a collection."""
+        for hh in self.households:
+            hh._adults = []
+            hh._children = []
+            hh.maker = None
+            hh.spec = None
+        for p in self.persons:
+            p.lac = None
+            p.hh = None
+        self.households.clear()
+        self.persons.clear()
+        self.lac_periods.clear()
+
     # ----------------------------------------------------------------- the year
 
     def window(self, p: Person, min_age: float = 0.0) -> tuple[int, int]:
@@ -1655,7 +1669,7 @@ class BoroughSimulation:
 
         def weight(entry):  # type: ignore[no-untyped-def]
             ts, p, cat, _, _ = entry
-            w = 1.0 + 3.0 * bool(p.expl & 1) + 0.4 * min(p.miss_y if p.miss_last == y else 0, 8)
+            w = 1.0 + 4.0 * bool(p.expl & 1) + 0.9 * min(p.miss_y if p.miss_last == y else 0, 8)
             w += SERIOUS.get(cat, 0.0) + (1.0 if ts // DAY - p.dob > 15 * YEAR else 0.0)
             return w
 
