@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,7 +69,7 @@ def main() -> None:
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     lines = summary.lines
     print(f"lantern generate --years {args.years} --scale {args.scale} --boroughs all --seed {args.seed}")
-    print(f"date           {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"date           {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine        {os.cpu_count()} CPUs ({cpu_model()}), {memory_total()} RAM, "
           f"Python {platform.python_version()}, load before {os.getloadavg()[0]:.2f}")
     print(f"simulated      {summary.years[0]} to {summary.years[1]}" if summary.years else "")

@@ -115,7 +115,8 @@ def year_figures(out: Output, first: str, last: str) -> dict[str, float]:
         1 for e in out.events("custody_detention") if in_year(e)
         and any(out.child_on(p, e["occurred_at"]) for p in out.who(e, "detainee")))
     crimes = [e for e in out.events("crime") if in_year(e)]
-    victims, suspects = set(), set()
+    victims: set[str] = set()
+    suspects: set[str] = set()
     for e in crimes:
         victims.update(p for p in out.who(e, "victim") if out.child_on(p, e["occurred_at"]))
         suspects.update(p for p in out.who(e, "suspect") if out.child_on(p, e["occurred_at"]))

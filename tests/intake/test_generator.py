@@ -358,7 +358,8 @@ def test_people_persist_across_years(medium: Output) -> None:
     from datetime import date
 
     third = date.fromordinal(bounds[2][0]).isoformat()
-    before, later = set(), set()
+    before: set[str] = set()
+    later: set[str] = set()
     for e in medium.events():
         people = {medium.truth[(e["agency"], inv["person_source_id"])] for inv in e["involvements"]}
         (before if e["occurred_at"] < third else later).update(people)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from . import names as N
@@ -59,18 +60,18 @@ class Household:
         self.da_year = -9
         self.da_sev = 0.0
         self.spec: tuple | None = None  # type: ignore[type-arg]  # members not yet made
-        self.maker = None  # type: ignore[var-annotated]  # called to make them
+        self.maker: Callable[[Household], None] | None = None  # called to make them
 
     @property
     def adults(self) -> list[Person]:
         if self.spec is not None:
-            self.maker(self)
+            self.maker(self)  # type: ignore[misc]
         return self._adults
 
     @property
     def children(self) -> list[Person]:
         if self.spec is not None:
-            self.maker(self)
+            self.maker(self)  # type: ignore[misc]
         return self._children
 
     @property
@@ -87,6 +88,20 @@ class Person:
         "miss", "miss_last", "miss_y", "expl", "expl_last", "cp_last", "cp_end", "cp_cat", "lac",
         "sus", "sus_last", "vic_last", "ca_last", "ca_sexual", "s_y", "v_y", "mark", "unborn_until",
     )
+
+    pid: str
+    sex: str
+    given: str
+    middle: str
+    family: str
+    alt: tuple[str, ...]
+    comm: int
+    dob: int  # day ordinal
+    adult_at: int  # day ordinal of the 18th birthday
+    hh: Household | None
+    addrs: list[tuple[str, str, str, str, str]]  # line1, postcode, town, UPRN, borough; the last is current
+    nhs: str | None
+    mark: int
 
     def __init__(self) -> None:
         self.recs: dict[str, list[str]] | None = None
@@ -261,7 +276,7 @@ def agency_copy(p: Person, agency: str, kind: str, source_id: str, rates: ErrorR
     else:
         line["borough"] = fallback_borough
     if rates.nhs_number and r() < rates.nhs_number and not unborn:
-        nhs = p.nhs
+        nhs = p.nhs or ""
         line["nhs_number"] = f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}" if r() < 0.4 else nhs
     if school_urn:
         line["school_urn"] = school_urn

@@ -14,6 +14,7 @@ import math
 import random
 from bisect import bisect_right
 from collections import Counter
+from datetime import date
 from heapq import nlargest
 
 import orjson
@@ -371,6 +372,7 @@ class BoroughSimulation:
         mother_female = N.surname_for(c, maiden, True)
         adults: list[tuple[str, int, int, str, tuple[str, ...]]] = []  # sex, dob, community, surname, others
         kids: list[tuple[int, str, tuple[str, ...]]] = []  # dob, surname, other surnames
+        kids_alt: tuple[str, ...]
         if structure == "couple":
             father = ("male", mother_dob - int((r() * 6 - 1) * YEAR), father_comm, father_name, ())
             if r() < 0.55:
@@ -460,9 +462,9 @@ class BoroughSimulation:
                 self.known.append(p)
         ids = recs.get(agency)
         rates = ERROR_RATES[kind]
-        if ids is not None:
-            if len(ids) > 1 or self.r() >= rates.duplicate * 0.5:
-                return ids[0] if len(ids) == 1 or self.r() < 0.7 else ids[1]
+        # Now and then an agency makes a second record for someone it already holds.
+        if ids is not None and (len(ids) > 1 or self.r() >= rates.duplicate * 0.5):
+            return ids[0] if len(ids) == 1 or self.r() < 0.7 else ids[1]
         if kind == "school":
             self.counters["upn"] += 1
             n = self.counters["upn"]
@@ -685,9 +687,9 @@ class BoroughSimulation:
                     mother.alt = (*mother.alt, mother.family)
                     mother.family = N.surname_for(c, step_name, True)
             elif x < 0.20 and hh.children:
-                mother = next((a for a in hh.adults if a.sex == "female" and not a.dead), None)
-                if mother is not None and 19 * YEAR < ys - mother.dob < 42 * YEAR:
-                    family = hh.children[-1].family if hh.children else mother.family
+                mum = next((a for a in hh.adults if a.sex == "female" and not a.dead), None)
+                if mum is not None and 19 * YEAR < ys - mum.dob < 42 * YEAR:
+                    family = hh.children[-1].family if hh.children else mum.family
                     self.add_child(hh, "male" if r() < 0.5 else "female", self.uniform_day(ys, self.ye),
                                    family.replace("ska", "ski") if family.endswith("ska") else family)
 
@@ -803,9 +805,10 @@ class BoroughSimulation:
                   reported=ts + int(r() * 90))
         self.y_da.append((ts, hh, children, victim, yes))
         if r() < 0.4:
-            self.crime(ts + 5, "violence_against_the_person",
-                       "Assault occasioning actual bodily harm (domestic)" if r() < 0.6 else "Common assault (domestic)",
-                       [victim], [perp], addr[4], self.location(addr), domestic=True)
+            offence = ("Assault occasioning actual bodily harm (domestic)" if r() < 0.6
+                       else "Common assault (domestic)")
+            self.crime(ts + 5, "violence_against_the_person", offence, [victim], [perp], addr[4],
+                       self.location(addr), domestic=True)
             if r() < 0.3:
                 self.y_probation.append(perp)
         if r() < 0.25:
@@ -932,8 +935,8 @@ class BoroughSimulation:
                 seen[hh.hid] = (hh, 0.08 + 0.25 * hh.da_sev, (CP_DA, _CP_DA_CUM))
         for p in self.known:
             if p.ca_last == y - 1 and p.hh is not None and p.hh.hid not in seen:
-                table = (CP_SEXUAL, _CP_SEXUAL_CUM) if p.ca_sexual else (CP_PHYSICAL, _CP_PHYSICAL_CUM)
-                seen[p.hh.hid] = (p.hh, 0.3, table)
+                seen[p.hh.hid] = (p.hh, 0.3, (CP_SEXUAL, _CP_SEXUAL_CUM) if p.ca_sexual
+                                  else (CP_PHYSICAL, _CP_PHYSICAL_CUM))
             elif p.cp_last >= 0 and p.cp_last < y and p.hh is not None and p.hh.hid not in seen:
                 seen[p.hh.hid] = (p.hh, 0.06, (CP_NEW_FAMILY, _CP_NEW_CUM))
         for reg in self.rso_regs:
@@ -945,6 +948,7 @@ class BoroughSimulation:
         stream = iter(chosen)
         while need > 0:
             nxt = next(stream, None)
+            table: tuple  # type: ignore[type-arg]  # (categories, cumulative weights)
             if nxt is None:
                 hh, _ = self.new_family(ys)
                 table = (CP_NEW_FAMILY, _CP_NEW_CUM)
@@ -1041,6 +1045,9 @@ class BoroughSimulation:
                 comm = N.COMMUNITY_INDEX[self.choice(("en_PK", "sw", "en_KE", "tr_TR", "en_IN"))]
                 hh = self.new_household(comm)
                 dob = ys - int((15 + r() * 2.9) * YEAR)
+                if r() < 0.6:
+                    # Age assessed, not known: the Home Office's convention of 1 January.
+                    dob = date(date.fromordinal(dob).year, 1, 1).toordinal()
                 child = self.add_child(hh, "male" if r() < 0.9 else "female", dob, self.surname(comm))
                 child.flags |= UASC
             else:
@@ -1156,10 +1163,12 @@ class BoroughSimulation:
             if prob:
                 cands.append((p, prob))
         stream = iter(self.include(cands))
-        eps: list[tuple[list, Person, float]] = []  # type: ignore[type-arg]
+        eps: list[tuple[dict, Person, float]] = []  # type: ignore[type-arg]
         while episodes_left > 0:
-            p = next(stream, None)
-            if p is None:
+            nxt = next(stream, None)
+            if nxt is not None:
+                p = nxt
+            else:
                 age = 12 + r() * 5.9 if r() < 0.85 else 6 + r() * 6
                 _, p = self.new_family(ys, age, min(17.95, age + 0.5))
             lo, hi = self.window(p, 6)
@@ -1389,7 +1398,8 @@ class BoroughSimulation:
         ca_victims: list[Person] = []
         sexual_flags = [True] * q_csa + [False] * (q_ca - q_csa)
         self.rng.shuffle(sexual_flags)
-        phys, sex = [], []
+        phys: list[tuple[Person, float]] = []
+        sex: list[tuple[Person, float]] = []
         for p in self.known:
             if p.dead or p.adult_at <= ys:
                 continue
@@ -2106,7 +2116,7 @@ class BoroughSimulation:
             if start - p.dob < YEAR and r() < 0.7:
                 self.health_attendance(p, max(start, p.dob + 10) * DAY + self.office_minute(), "health_visitor",
                                        "New birth visit", concern=True)
-        for ts, hh, _, victim, yes in self.y_da:
+        for ts, _, _, victim, yes in self.y_da:
             if r() < 0.06 + 0.01 * max(0, yes - 10):
                 self.health_attendance(victim, ts + 600, "emergency_department", "Assault")
         for reg in self.rso_regs:
@@ -2123,9 +2133,10 @@ class BoroughSimulation:
         for _ in range(self.quota("fgm_reports", y)):
             comm = N.COMMUNITY_INDEX[self.choice(N.FGM_COMMUNITIES)]
             hh, girl = self.new_family(ys, 0, 17.9, male_p=0.0, comm=comm)
-            ts = self.ts_in(girl, 0, evening=False)
-            if ts is None:
+            when = self.ts_in(girl, 0, evening=False)
+            if when is None:
                 continue
+            ts = when
             known = r() < 0.35
             agency = self.health_agency(girl)
             inv = [{"person_source_id": self.rec(girl, agency, "health", "health"), "role": "subject"}]
@@ -2160,7 +2171,7 @@ class BoroughSimulation:
 
     def step_contacts(self) -> None:
         r = self.r
-        for ts, hh, children, victim, yes in self.y_da:
+        for ts, _, children, victim, yes in self.y_da:
             if children and r() < 0.6:
                 rag = "red" if yes >= 14 else "amber" if yes >= 10 else "green"
                 self.contact(children, victim, ts + 600 + int(r() * 2000), "police",

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         if options["verbosity"] < 1:
             return
         first, last = summary.years or (None, None)
-        out = Console(file=self.stdout, width=100)
+        out = Console(file=self.stdout, width=100)  # type: ignore[arg-type]  # Django's wrapper writes like a file
         out.print(f"Wrote {summary.lines:,} lines for {summary.boroughs} borough(s), {first} to {last}, "
                   f"into {options['out']} in {elapsed:.1f}s.")
         files = Table("file", "lines", title="Files", title_justify="left")
