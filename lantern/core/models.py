@@ -53,3 +53,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_label} {self.verb} {self.target_type}:{self.target_id}"
+
+
+class KeptVersion(models.Model):
+    """An earlier version of something an agency sent, kept when a newer one replaced it."""
+
+    version = models.PositiveIntegerField()
+    received_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        abstract = True

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.models import KeptVersion
 from lantern.organisations.models import Agency, Borough
 from lantern.people.models import Address, SourceRecord
 
@@ -134,14 +135,10 @@ class Involvement(models.Model):
         return f"{self.source_record} as {self.role} in {self.event}"
 
 
-class EventVersion(models.Model):
+class EventVersion(KeptVersion):
     """An earlier version of an event, kept when a newer one replaced it."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    received_at = models.DateTimeField()
-    content_hash = models.CharField(max_length=64)
-    data = models.JSONField()
 
     class Meta:
         ordering = ["event", "version"]

@@ -37,6 +37,15 @@ def event_snapshot(event: Event) -> dict[str, Any]:
     }
 
 
+def event_versions_keep(events: list[Event]) -> None:
+    """Keep each event's current version before a newer one replaces it."""
+    EventVersion.objects.bulk_create([
+        EventVersion(event=e, version=e.version, received_at=e.received_at, content_hash=e.content_hash,
+                     data=event_snapshot(e))
+        for e in events
+    ])
+
+
 @transaction.atomic
 def event_receive(
     *,
@@ -72,8 +81,7 @@ def event_receive(
     if event is None:
         event = Event(agency=agency, source_id=source_id, version=1)
     else:
-        EventVersion.objects.create(event=event, version=event.version, received_at=event.received_at,
-                                    content_hash=event.content_hash, data=event_snapshot(event))
+        event_versions_keep([event])
         event.version += 1
     event.source_system = source_system or event.source_system or agency.code
     event.type, event.occurred_at, event.reported_at = event_type, occurred_at, reported_at

@@ -18,12 +18,12 @@ from django.utils import timezone
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.core.references import new_references
-from lantern.events.models import Event, EventVersion, Involvement
-from lantern.events.services import event_snapshot
+from lantern.events.models import Event, Involvement
+from lantern.events.services import event_versions_keep
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
-from lantern.people.content import record_content
-from lantern.people.models import SourceRecord, SourceRecordVersion
+from lantern.people.models import SourceRecord
+from lantern.people.services import versions_keep
 
 from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, membership, select_in
 from .models import HeldLine, HeldStatus, ImportRun
@@ -330,18 +330,7 @@ class ChunkWriter:
             return
         # Keep each record's current version before it is replaced (rare: the ORM will do).
         old = SourceRecord.objects.select_related("borough").in_bulk([found[0] for _, found in updated])
-        SourceRecordVersion.objects.bulk_create(
-            [
-                SourceRecordVersion(
-                    record=r,
-                    version=r.version,
-                    received_at=r.received_at,
-                    content_hash=r.content_hash,
-                    data=record_content(r),
-                )
-                for r in old.values()
-            ]
-        )
+        versions_keep(list(old.values()))
         boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p, _ in updated]
         address_ids = self._address_ids([p.arrived["address"] for p, _ in updated], boroughs)
         columns = RECORD_COLUMNS[7:-1] + ("source_system", "version", "content_hash", "received_at")
@@ -508,18 +497,7 @@ class ChunkWriter:
     def _update_events(self, rows: list[tuple]) -> None:
         """Keep each changed event's current version, then overwrite it and its involvements."""
         old = Event.objects.in_bulk([row[0] for row in rows])
-        EventVersion.objects.bulk_create(
-            [
-                EventVersion(
-                    event=e,
-                    version=e.version,
-                    received_at=e.received_at,
-                    content_hash=e.content_hash,
-                    data=event_snapshot(e),
-                )
-                for e in old.values()
-            ]
-        )
+        event_versions_keep(list(old.values()))
         Involvement.objects.filter(event_id__in=list(old)).delete()
         columns = EVENT_COLUMNS[2:]
         execute_many(

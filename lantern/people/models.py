@@ -8,6 +8,7 @@ keeps its identity and gains a `SourceRecordVersion`, so earlier versions are ne
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.models import KeptVersion
 from lantern.core.references import new_reference
 from lantern.organisations.models import Agency, Borough
 from lantern.sharing.models import LegalBasis
@@ -200,17 +201,13 @@ class SourceRecord(models.Model):
         return "-".join(parts) if self.dob_year else ""
 
 
-class SourceRecordVersion(models.Model):
+class SourceRecordVersion(KeptVersion):
     """An earlier version of a source record, kept when a newer one replaced it.
 
     The current version is the SourceRecord row itself; this table holds the ones before it.
     """
 
     record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    received_at = models.DateTimeField()
-    content_hash = models.CharField(max_length=64)
-    data = models.JSONField()
 
     class Meta:
         ordering = ["record", "version"]

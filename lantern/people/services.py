@@ -102,7 +102,7 @@ def source_record_receive(
         record = SourceRecord(agency=agency, source_id=source_id, version=1, first_received_at=now)
     else:
         outcome = "updated"
-        version_archive(record)
+        versions_keep([record])
         record.version += 1
     record.source_system = source_system or record.source_system or agency.code
     record.legal_basis, record.restricted = legal_basis, restricted
@@ -120,12 +120,13 @@ def source_record_receive(
     return ReceiveResult(record, outcome)
 
 
-def version_archive(record: SourceRecord) -> SourceRecordVersion:
-    """Keep the record's current version before a newer one replaces it."""
-    return SourceRecordVersion.objects.create(
-        record=record, version=record.version, received_at=record.received_at,
-        content_hash=record.content_hash, data=record_content(record),
-    )
+def versions_keep(records: list[SourceRecord]) -> None:
+    """Keep each record's current version before a newer one replaces it."""
+    SourceRecordVersion.objects.bulk_create([
+        SourceRecordVersion(record=r, version=r.version, received_at=r.received_at,
+                            content_hash=r.content_hash, data=record_content(r))
+        for r in records
+    ])
 
 
 def person_create(*, actor: Any = None) -> Person:

@@ -34,8 +34,8 @@ class Command(BaseCommand):
                 state = f"revoked {feed.revoked_at:%Y-%m-%d %H:%M}" if feed.revoked_at else "live"
                 self.stdout.write(f"{feed.pk:>5}  {feed.agency.code:<20}  {feed.name:<40}  {state}")
         else:
-            feed = FeedToken.objects.filter(pk=options["id"]).first()
-            if feed is None:
+            token_row = FeedToken.objects.filter(pk=options["id"]).first()
+            if token_row is None:
                 raise CommandError(f"No token {options['id']}")
-            feed_token_revoke(feed=feed)
-            self.stdout.write(f"Token {feed.pk} ({feed.name}) no longer works.")
+            feed_token_revoke(feed=token_row)
+            self.stdout.write(f"Token {token_row.pk} ({token_row.name}) no longer works.")
