@@ -53,6 +53,7 @@ def main() -> None:
     args = parser.parse_args()
 
     out = args.keep or Path(tempfile.mkdtemp(prefix="lantern-generate-"))
+    load_before = os.getloadavg()[0]  # other work on the machine slows the run
     try:
         started = time.perf_counter()
         summary = generate(out, years=args.years, scale=args.scale, boroughs="all", seed=args.seed,
@@ -71,7 +72,8 @@ def main() -> None:
     print(f"lantern generate --years {args.years} --scale {args.scale} --boroughs all --seed {args.seed}")
     print(f"date           {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine        {os.cpu_count()} CPUs ({cpu_model()}), {memory_total()} RAM, "
-          f"Python {platform.python_version()}, load before {os.getloadavg()[0]:.2f}")
+          f"Python {platform.python_version()}")
+    print(f"load average   {load_before:.2f} before the run, {os.getloadavg()[0]:.2f} after")
     print(f"simulated      {summary.years[0]} to {summary.years[1]}" if summary.years else "")
     print(f"wall time      {wall:.1f} s")
     print(f"CPU time       {cpu:.1f} s (this process and its workers)")
