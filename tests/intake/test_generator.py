@@ -154,6 +154,18 @@ def test_postcodes_are_real_districts_of_the_records_borough(small: Output) -> N
             assert district(e["location"]["postcode"]) in boroughs[e["borough"]].districts, e
 
 
+def test_events_fall_within_the_simulated_years(small: Output) -> None:
+    from datetime import date
+
+    bounds = year_bounds(2)
+    first, end = date.fromordinal(bounds[0][0]).isoformat(), date.fromordinal(bounds[-1][1]).isoformat()
+    for e in small.events():
+        assert e["occurred_at"] < end, e
+        # Only what was already running on the first day started earlier.
+        assert e["occurred_at"] >= first or e["type"] in (
+            "rso_registration", "child_protection_plan", "looked_after_period"), e
+
+
 def test_agencies_are_registered_and_named(small: Output) -> None:
     agencies = {a["code"]: a for a in small.lines["agencies.jsonl"]}
     assert agencies["met"]["agency_kind"] == "police"

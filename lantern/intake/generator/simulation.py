@@ -135,7 +135,7 @@ PLACEMENTS = (("Foster placement with other foster carer", 0.70), ("Foster place
               ("Children's home", 0.11), ("Semi-independent living accommodation", 0.06),
               ("Placed with own parents", 0.03))
 CP_NEW_FAMILY = (("neglect", 0.55), ("emotional", 0.30), ("physical", 0.07), ("multiple", 0.05), ("sexual", 0.03))
-CP_DA = (("emotional", 0.80), ("multiple", 0.10), ("neglect", 0.10))
+CP_DA = (("emotional", 0.65), ("neglect", 0.20), ("multiple", 0.15))
 CP_PHYSICAL = (("physical", 0.70), ("multiple", 0.20), ("emotional", 0.10))
 CP_SEXUAL = (("sexual", 0.70), ("multiple", 0.30))
 
@@ -932,7 +932,7 @@ class BoroughSimulation:
         for d in self.dyads:
             hh = d[2]
             if d[4] == y and hh is not None and hh.children and hh.hid not in seen:
-                seen[hh.hid] = (hh, 0.08 + 0.25 * hh.da_sev, (CP_DA, _CP_DA_CUM))
+                seen[hh.hid] = (hh, 0.05 + 0.2 * hh.da_sev, (CP_DA, _CP_DA_CUM))
         for p in self.known:
             if p.ca_last == y - 1 and p.hh is not None and p.hh.hid not in seen:
                 seen[p.hh.hid] = (p.hh, 0.3, (CP_SEXUAL, _CP_SEXUAL_CUM) if p.ca_sexual
@@ -1688,7 +1688,7 @@ class BoroughSimulation:
         else:
             picked = list(pool) + [self.choice(pool) for _ in range(q - len(pool))]
         for ts, p, cat, borough, _ in picked:
-            det = ts + 30 + int(r() * 2100)
+            det = min(ts + 30 + int(r() * 2100), self.end_ts - 1, p.adult_at * DAY - 1)
             attrs = self.custody(det, p, cat.replace("_", " "), borough, child=True)
             if attrs.get("bail_decision") == "refused" and r() < 0.5:
                 start = min(det // DAY, p.adult_at - 2)
@@ -2041,7 +2041,7 @@ class BoroughSimulation:
 
     def school_concern(self, p: Person, ts: int, category: str) -> None:
         r = self.r
-        day = min(ts // DAY + 1 + int(r() * 20), self.sim_end - 1)
+        day = min(max(ts // DAY, self.ys) + 1 + int(r() * 20), self.sim_end - 1)
         if not p.child_on(day):
             return
         school = self.school_for(p, day)
