@@ -101,6 +101,8 @@ class Person:
     hh: Household | None
     addrs: list[tuple[str, str, str, str, str]]  # line1, postcode, town, UPRN, borough; the last is current
     nhs: str | None
+    # A tag (year * 10 + step) that lets a step tell whom it has already chosen this year
+    # without a set: iterating sets of objects would make the output depend on memory addresses.
     mark: int
 
     def __init__(self) -> None:
