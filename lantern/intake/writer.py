@@ -22,10 +22,11 @@ from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
+from lantern.people.content import address_match_key
 from lantern.people.models import SourceRecord
 from lantern.people.services import versions_keep
 
-from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, membership, select_in
+from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
@@ -119,7 +120,8 @@ class ChunkWriter:
         # Retrying from quarantine means someone chose to apply a held line.
         self.retrying = False
         self.counts = Counts()
-        self.agency_ids = dict(Agency.objects.values_list("code", "id"))
+        self.agencies = {agency.code: agency for agency in Agency.objects.all()}
+        self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
         self.districts = district_to_ons_code()
         self.now = timezone.now()
@@ -138,7 +140,8 @@ class ChunkWriter:
                 self._write_lines(chunk)
         except DatabaseError:
             log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
-            self.agency_ids = dict(Agency.objects.values_list("code", "id"))
+            self.agencies = {agency.code: agency for agency in Agency.objects.all()}
+            self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
             for item in chunk:
                 try:
                     with transaction.atomic():
@@ -195,10 +198,15 @@ class ChunkWriter:
                 continue
             wanted = {"name": line.name, "kind": line.agency_kind,
                       "borough_id": self.borough_ids.get(line.borough or "")}
-            agency, created = Agency.objects.get_or_create(code=line.code, defaults=wanted)
+            agency = self.agencies.get(line.code)
+            created = agency is None
+            if agency is None:
+                agency = self.agencies[line.code] = Agency.objects.create(code=line.code, **wanted)
             changed = not created and any(getattr(agency, k) != v for k, v in wanted.items())
             if changed:
                 Agency.objects.filter(pk=agency.pk).update(**wanted)
+                for key, value in wanted.items():
+                    setattr(agency, key, value)
             self.agency_ids[agency.code] = agency.pk
             if created or changed:
                 changes.agencies.append(agency.code)
@@ -222,30 +230,21 @@ class ChunkWriter:
 
     def _address_ids(self, addresses: list[dict[str, str] | None], borough_ids: list[int | None]) -> list[int | None]:
         """Find or create each address (matched on UPRN, else on first line and postcode)."""
-        keys = [_address_key(a) for a in addresses]
-        uprns = sorted({k[1] for k in keys if k and k[0] == "u"})
-        postcodes = sorted({k[2] for k in keys if k and k[0] == "l"})
-        first_lines = sorted({k[1] for k in keys if k and k[0] == "l"})
-        known: dict[tuple[str, ...], int] = {}
-        for pk, uprn in select_in("SELECT id, uprn FROM people_address WHERE uprn IN (%s)", uprns):
-            known[("u", uprn)] = pk
-        lowered, lowered_params = membership(first_lines)
-        for pk, line1, postcode in select_in(
-            f"SELECT id, line1, postcode FROM people_address WHERE uprn = '' AND lower(line1) {lowered} "  # noqa: S608
-            "AND postcode IN (%s)", postcodes, before=lowered_params, size=400,
-        ):
-            known.setdefault(("l", line1.lower(), postcode), pk)
-        new: dict[tuple[str, ...], tuple[dict[str, str], int | None]] = {}
+        keys = [address_match_key(a) for a in addresses]
+        wanted = sorted({k for k in keys if k})
+        known: dict[str, int] = {key: pk for pk, key in select_in(
+            "SELECT id, match_key FROM people_address WHERE match_key IN (%s)", wanted)}
+        new: dict[str, tuple[dict[str, str], int | None]] = {}
         for key, address, borough_id in zip(keys, addresses, borough_ids, strict=True):
             if key and key not in known and key not in new:
                 new[key] = (address, borough_id)  # type: ignore[assignment]
         ids = allocate_ids("people_address", len(new))
         insert_rows(
             "people_address",
-            ("id", "line1", "line2", "town", "postcode", "uprn", "borough_id"),
+            ("id", "line1", "line2", "town", "postcode", "uprn", "borough_id", "match_key"),
             [
-                (pk, a["line1"], a["line2"], a["town"], a["postcode"], a["uprn"], b)
-                for pk, (a, b) in zip(ids, new.values(), strict=True)
+                (pk, a["line1"], a["line2"], a["town"], a["postcode"], a["uprn"], b, key)
+                for pk, (key, (a, b)) in zip(ids, new.items(), strict=True)
             ],
         )
         known.update(zip(new, ids, strict=True))
@@ -573,14 +572,6 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
             seen.append({key})
             rounds.append([line])
     return rounds
-
-
-def _address_key(address: dict[str, str] | None) -> tuple[str, ...] | None:
-    if not address or not (address.get("line1") or address.get("uprn")):
-        return None
-    if address.get("uprn"):
-        return ("u", address["uprn"])
-    return ("l", address["line1"].lower(), address.get("postcode", ""))
 
 
 def _record_values(line: PersonLine) -> tuple:

@@ -46,6 +46,15 @@ def parse_partial_date(value: str | None, today: date | None = None) -> tuple[in
     return year, month, day
 
 
+def address_match_key(address: dict[str, str] | None) -> str | None:
+    """Return the key two records share when they give the same address, or None for no address."""
+    if not address or not (address.get("line1") or address.get("uprn")):
+        return None
+    if address.get("uprn"):
+        return f"uprn:{address['uprn']}"
+    return f"line:{address['line1'].lower()}|{address.get('postcode', '')}"[:260]
+
+
 def unknown_fields(data: dict[str, Any]) -> dict[str, str]:
     """Return an error for each field that a person record does not have."""
     errors = {field: "is not a field of a person record" for field in sorted(set(data) - set(PERSON_FIELDS))}

@@ -33,6 +33,10 @@ class Address(models.Model):
     borough = models.ForeignKey(
         Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses"
     )
+    match_key = models.CharField(
+        max_length=260, unique=True,
+        help_text="How records find this address: its UPRN, else its first line (any case) and postcode",
+    )
 
     class Meta:
         verbose_name_plural = "addresses"

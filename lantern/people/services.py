@@ -19,7 +19,7 @@ from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import borough_for_postcode
 from lantern.sharing.models import LegalBasis
 
-from .content import content_errors, parse_partial_date, person_content, record_content, unknown_fields
+from .content import address_match_key, content_errors, parse_partial_date, person_content, record_content, unknown_fields
 from .models import Address, Person, SourceRecord, SourceRecordVersion
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -32,17 +32,11 @@ class ReceiveResult:
 
 
 def _resolve_address(fields: dict[str, str], borough: Borough | None) -> Address | None:
-    if not fields["line1"] and not fields["uprn"]:
+    key = address_match_key(fields)
+    if key is None:
         return None
-    if fields["uprn"]:
-        found = Address.objects.filter(uprn=fields["uprn"]).first()
-    else:
-        found = Address.objects.filter(
-            uprn="", line1__iexact=fields["line1"], postcode=fields["postcode"]
-        ).first()
-    if found:
-        return found
-    return Address.objects.create(**fields, borough=borough)
+    address, _ = Address.objects.get_or_create(match_key=key, defaults={**fields, "borough": borough})
+    return address
 
 
 def _apply(record: SourceRecord, arrived: dict[str, Any], borough: Borough | None) -> None:

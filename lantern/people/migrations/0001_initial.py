@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ('postcode', models.CharField(blank=True, max_length=8, validators=[lantern.people.validators.validate_postcode])),
                 ('uprn', models.CharField(blank=True, max_length=12, validators=[lantern.people.validators.validate_uprn])),
                 ('borough', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='addresses', to='organisations.borough')),
+                ('match_key', models.CharField(help_text='How records find this address: its UPRN, else its first line (any case) and postcode', max_length=260, unique=True)),
             ],
             options={
                 'verbose_name_plural': 'addresses',
