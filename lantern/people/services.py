@@ -19,7 +19,14 @@ from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import borough_for_postcode
 from lantern.sharing.models import LegalBasis
 
-from .content import address_match_key, content_errors, parse_partial_date, person_content, record_content, unknown_fields
+from .content import (
+    address_match_key,
+    content_errors,
+    parse_partial_date,
+    person_content,
+    record_content,
+    unknown_fields,
+)
 from .models import Address, Person, SourceRecord, SourceRecordVersion
 
 Outcome = Literal["created", "updated", "unchanged"]
