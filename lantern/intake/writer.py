@@ -81,6 +81,9 @@ EVENT_COLUMNS = (
 )
 
 
+LINE_KINDS: dict[type, str] = {AgencyLine: "agency", PersonLine: "person", EventLine: "event"}
+
+
 @dataclass
 class Counts:
     read: int = 0
@@ -135,11 +138,14 @@ class ChunkWriter:
         """
         self.held_now: set[str] = set()
         self.counts.read += len(chunk)
+        counted = Counts(**self.counts.as_dict())
         try:
             with transaction.atomic():
                 self._write_lines(chunk)
         except DatabaseError:
             log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
+            # Nothing of the failed attempt was kept, so neither are its counts.
+            self.counts, self.held_now = counted, set()
             self.agencies = {agency.code: agency for agency in Agency.objects.all()}
             self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
             for item in chunk:
@@ -148,7 +154,10 @@ class ChunkWriter:
                         self._write_lines([item])
                 except DatabaseError as error:
                     with transaction.atomic():
-                        self._hold([Refused(item.line, "(line)", f"could not be stored: {error}")])
+                        self._hold([Refused(
+                            item.line, "(line)", f"could not be stored: {error}", LINE_KINDS.get(type(item), ""),
+                            getattr(item, "agency", ""), getattr(item, "source_id", ""),
+                        )])
         return self.held_now
 
     def _write_lines(self, chunk: list[Parsed]) -> None:

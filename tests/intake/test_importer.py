@@ -284,3 +284,27 @@ def test_a_report_in_the_future_is_refused(tmp_path):
                                                              reported_at="2999-01-01T00:00:00Z")])
     import_paths([tmp_path])
     assert HeldLine.objects.get().field == "reported_at"
+
+
+def test_a_line_the_database_refuses_is_held_and_the_rest_of_its_chunk_goes_in(tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    from lantern.intake import writer
+
+    real_insert = writer.insert_rows
+
+    def refuse_one(table, columns, rows):
+        rows = list(rows)
+        if table == "people_sourcerecord" and any("BAD" in row for row in rows):
+            raise IntegrityError("simulated: the database refused this record")
+        real_insert(table, columns, rows)
+
+    monkeypatch.setattr(writer, "insert_rows", refuse_one)
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [person("P1"), person("BAD"), person("P2")])
+    counts = import_paths([tmp_path]).counts
+
+    assert (counts["read"], counts["created"], counts["quarantined"]) == (5, 4, 1)
+    assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P2"}
+    held = HeldLine.objects.get()
+    assert held.source_id == "BAD" and "could not be stored: simulated" in held.reason
