@@ -74,7 +74,7 @@ def scope_for(user: Any) -> Scope:
 M = TypeVar("M", bound=Model)
 
 
-def _visible(user: Any, queryset: QuerySet[M], share_field: str, *, with_restricted: bool) -> QuerySet[M]:
+def _visible(user: Any, queryset: QuerySet[M], share_field: str) -> QuerySet[M]:
     """Filter records or events (both have agency, borough, restricted) to what the user may see."""
     scope = scope_for(user)
     if not scope.sees_case_data:
@@ -88,19 +88,19 @@ def _visible(user: Any, queryset: QuerySet[M], share_field: str, *, with_restric
         if user.borough_id is None:
             return queryset.none()
         queryset = queryset.filter(borough_id=user.borough_id)
-    if not (scope.may_open_restricted and with_restricted):
+    if not scope.may_open_restricted:
         queryset = queryset.filter(restricted=False)
     return queryset
 
 
-def visible_records(user: Any, *, with_restricted: bool = True) -> QuerySet[SourceRecord]:
+def visible_records(user: Any) -> QuerySet[SourceRecord]:
     """Return the source records a user may see (restricted ones still need a stated reason)."""
-    return _visible(user, SourceRecord.objects.all(), "source_record", with_restricted=with_restricted)
+    return _visible(user, SourceRecord.objects.all(), "source_record")
 
 
-def visible_events(user: Any, *, with_restricted: bool = True) -> QuerySet[Event]:
+def visible_events(user: Any) -> QuerySet[Event]:
     """Return the events a user may see (restricted ones still need a stated reason)."""
-    return _visible(user, Event.objects.all(), "event", with_restricted=with_restricted)
+    return _visible(user, Event.objects.all(), "event")
 
 
 def visible_persons(user: Any) -> QuerySet[Person]:
@@ -168,8 +168,8 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         roles_by_event.setdefault(event_id, []).append(role)
     pairs = [(event, role) for event in events for role in roles_by_event.get(event.pk, [])]
     total_records = SourceRecord.objects.filter(person=person).count()
-    shares = {
-        share.source_record_id: share
+    shares: dict[int, RecordShare] = {
+        share.source_record_id: share  # type: ignore[misc]  # never None: filtered on records
         for share in RecordShare.objects.filter(
             agency_id=user.agency_id, source_record__in=[r.pk for r in all_records]
         ).select_related("agency", "shared_by__agency")
@@ -194,7 +194,7 @@ def access_person_by_reference(user: Any, reference: str, *, reason: str = "") -
         pseudonymised=scope.pseudonymised,
         reason=reason if has_reason else "",
         more_exists=total_records > len(all_records),
-        shares={pk: share for pk, share in shares.items() if pk is not None},
+        shares=shares,
     )
 
 
@@ -202,6 +202,8 @@ IDENTIFYING_RECORD_FIELDS = (
     "given_names", "family_name", "address_line1", "address_line2", "address_town", "postcode",
     "uprn", "nhs_number", "phone", "email", "school_urn",
 )
+
+
 @cache
 def _coded_attributes(event_type: str) -> frozenset[str]:
     """Return the attributes that hold codes, numbers or yes/no (not free text), from the schema."""
@@ -252,5 +254,7 @@ def access_event_by_id(user: Any, event_id: int, *, reason: str = "") -> Event:
         raise Http404("No such event")
     if event.restricted and not has_reason:
         raise ReasonRequired(str(event.pk))
+    if scope_for(user).pseudonymised:
+        _pseudonymise_event(event)
     audit_write(actor=user, verb=AuditVerb.EVENT_VIEW, target=event, reason=reason.strip())
     return event

@@ -6,17 +6,17 @@ advisory lock on PostgreSQL; SQLite's write lock, taken at BEGIN IMMEDIATE) so t
 can never chain onto the same predecessor.
 """
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .context import current_request_id
+from .hashing import content_hash
 from .models import AuditEntry, AuditVerb
 
 GENESIS_HASH = "0" * 64
@@ -29,7 +29,7 @@ def entry_digest(
     target_type: str, target_id: str, reason: str, request_id: str, payload: Any, prev_hash: str,
 ) -> str:
     """Return the SHA-256 of an entry's fields in a canonical form."""
-    canonical = json.dumps(
+    return content_hash(
         {
             "seq": seq,
             "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -42,12 +42,8 @@ def entry_digest(
             "request_id": request_id,
             "payload": payload,
             "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
+        }
     )
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def _lock_chain() -> None:
@@ -72,7 +68,8 @@ def audit_write(
         target_type = target._meta.label_lower
         target_id = str(getattr(target, "reference", None) or target.pk)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    payload = json.loads(json.dumps(payload or {}, sort_keys=True, default=str))
+    # Store the payload as it will read back from the database, so its hash can be checked.
+    payload = orjson.loads(orjson.dumps(payload or {}, default=str))
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()

@@ -236,3 +236,14 @@ def test_nobody_shares_a_record_they_cannot_see(world):
     with pytest.raises(Exception, match="only records you can see"):
         record_share(target=record, agency=world["agency"]["other"], legal_basis=LegalBasis.CONSENT,
                      reason="Asked", actor=officer)
+
+
+def test_scrutiny_gets_a_single_event_without_free_text(world):
+    from lantern.core.access import access_event_by_id
+    from tests.factories import EventFactory
+
+    panel = UserFactory(role=Role.SCRUTINY, agency=None, borough=None)
+    event = EventFactory(agency=world["agency"]["own"], narrative="Leah said...",
+                         attributes={"category": "disclosure", "details": "Leah told her teacher"})
+    seen = access_event_by_id(panel, event.pk)
+    assert (seen.narrative, seen.attributes) == ("", {"category": "disclosure"})
