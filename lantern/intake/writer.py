@@ -22,7 +22,7 @@ from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
-from lantern.people.content import address_match_key
+from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
 from lantern.people.models import SourceRecord
 from lantern.people.services import versions_keep
 
@@ -32,35 +32,11 @@ from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parse
 
 log = logging.getLogger(__name__)
 
+# A record's own columns come in record_fields' order, between its provenance and its links.
 RECORD_COLUMNS = (
-    "agency_id",
-    "source_system",
-    "source_id",
-    "version",
-    "content_hash",
-    "first_received_at",
-    "received_at",
-    "legal_basis",
-    "restricted",
-    "given_names",
-    "family_name",
-    "aliases",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "sex",
-    "address_line1",
-    "address_line2",
-    "address_town",
-    "postcode",
-    "uprn",
-    "nhs_number",
-    "phone",
-    "email",
-    "school_urn",
-    "address_id",
-    "borough_id",
-    "person_id",
+    "agency_id", "source_system", "source_id", "version", "content_hash", "first_received_at", "received_at",
+    *RECORD_FIELD_NAMES,
+    "address_id", "borough_id", "person_id",
 )
 EVENT_COLUMNS = (
     "id",
@@ -341,7 +317,8 @@ class ChunkWriter:
         versions_keep(list(old.values()))
         boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p, _ in updated]
         address_ids = self._address_ids([p.arrived["address"] for p, _ in updated], boroughs)
-        columns = RECORD_COLUMNS[7:-1] + ("source_system", "version", "content_hash", "received_at")
+        columns = (*RECORD_FIELD_NAMES, "address_id", "borough_id", "source_system", "version", "content_hash",
+                   "received_at")
         now = db_datetime(self.now)
         execute_many(
             f"UPDATE people_sourcerecord SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",  # noqa: S608
@@ -584,24 +561,7 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
 
 
 def _record_values(line: PersonLine) -> tuple:
-    """Return the record's columns from legal_basis to school_urn, in RECORD_COLUMNS order."""
-    a = line.arrived
-    address = a["address"]
-    return (
-        a["legal_basis"],
-        a["restricted"],
-        a["given_names"],
-        a["family_name"],
-        orjson.dumps(a["aliases"]).decode(),
-        *line.dob,
-        a["sex"],
-        address["line1"],
-        address["line2"],
-        address["town"],
-        address["postcode"],
-        address["uprn"],
-        a["nhs_number"],
-        a["phone"],
-        a["email"],
-        a["school_urn"],
-    )
+    """Return the record's own columns, legal_basis to school_urn, in RECORD_COLUMNS order."""
+    fields = record_fields(line.arrived, line.dob)
+    fields["aliases"] = orjson.dumps(fields["aliases"]).decode()
+    return tuple(fields.values())

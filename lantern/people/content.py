@@ -129,6 +129,24 @@ def content_errors(arrived: dict[str, Any], today: date | None = None) -> dict[s
     return errors
 
 
+def record_fields(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
+    """Return a source record's own columns (not its links) from its arrived content."""
+    address = arrived["address"]
+    return {
+        "legal_basis": arrived["legal_basis"], "restricted": arrived["restricted"],
+        "given_names": arrived["given_names"], "family_name": arrived["family_name"],
+        "aliases": arrived["aliases"], "dob_year": dob[0], "dob_month": dob[1], "dob_day": dob[2],
+        "sex": arrived["sex"], "address_line1": address["line1"], "address_line2": address["line2"],
+        "address_town": address["town"], "postcode": address["postcode"], "uprn": address["uprn"],
+        "nhs_number": arrived["nhs_number"], "phone": arrived["phone"], "email": arrived["email"],
+        "school_urn": arrived["school_urn"],
+    }
+
+
+RECORD_FIELD_NAMES = tuple(record_fields(person_content({}, restricted=False, legal_basis="", source_system="",
+                                                         borough_code=None)[0], (None, None, None)))
+
+
 def record_content(record: Any) -> dict[str, Any]:
     """Rebuild the arrived content of a stored record (to archive it as an earlier version)."""
     return {

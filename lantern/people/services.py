@@ -25,6 +25,7 @@ from .content import (
     parse_partial_date,
     person_content,
     record_content,
+    record_fields,
     unknown_fields,
 )
 from .models import Address, Person, SourceRecord, SourceRecordVersion
@@ -47,13 +48,9 @@ def _resolve_address(fields: dict[str, str], borough: Borough | None) -> Address
 
 
 def _apply(record: SourceRecord, arrived: dict[str, Any], borough: Borough | None) -> None:
-    record.dob_year, record.dob_month, record.dob_day = parse_partial_date(arrived["date_of_birth"])
+    for field, value in record_fields(arrived, parse_partial_date(arrived["date_of_birth"])).items():
+        setattr(record, field, value)
     address = arrived["address"]
-    for field in ("given_names", "family_name", "aliases", "sex", "nhs_number", "phone", "email",
-                  "school_urn"):
-        setattr(record, field, arrived[field])
-    record.address_line1, record.address_line2 = address["line1"], address["line2"]
-    record.address_town, record.postcode, record.uprn = address["town"], address["postcode"], address["uprn"]
     record.borough = borough or (borough_for_postcode(address["postcode"]) if address["postcode"] else None)
     record.address = _resolve_address(address, record.borough)
 
@@ -106,7 +103,6 @@ def source_record_receive(
         versions_keep([record])
         record.version += 1
     record.source_system = source_system or record.source_system or agency.code
-    record.legal_basis, record.restricted = legal_basis, restricted
     record.content_hash, record.received_at = digest, now
     _apply(record, arrived, borough)
     if record.person_id is None:
