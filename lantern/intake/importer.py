@@ -94,9 +94,11 @@ class Import:
 
     def finish(self) -> ImportRun:
         """Retry events waiting for people who may now have arrived, and close the run."""
+        # Only an agency that received new person records can have satisfied a waiting event.
         waiting = HeldLine.objects.filter(status=HeldStatus.WAITING).order_by("pk")
         before = waiting.filter(run=self.run).count()
-        self.retry(waiting.iterator(chunk_size=CHUNK_LINES))
+        arrived = waiting.filter(agency__in=sorted(self.writer.agencies_with_new_records))
+        self.retry(arrived.iterator(chunk_size=CHUNK_LINES))
         self.writer.counts.waiting -= before - waiting.filter(run=self.run).count()
         self.run.finished_at = timezone.now()
         self.run.counts = self.counts.as_dict()

@@ -98,6 +98,7 @@ class ChunkWriter:
         self.only_agency = only_agency
         # Retrying from quarantine means someone chose to apply a held line.
         self.retrying = False
+        self.agencies_with_new_records: set[str] = set()
         self.counts = Counts()
         self.agencies = {agency.code: agency for agency in Agency.objects.all()}
         self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
@@ -291,6 +292,7 @@ class ChunkWriter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         changes.records_created += [f"{p.agency}:{p.source_id}" for p in created]
+        self.agencies_with_new_records.update(p.agency for p in created)
         changes.records_updated += [f"{p.agency}:{p.source_id}" for p, _ in updated]
         return refused
 
