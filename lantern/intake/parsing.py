@@ -85,7 +85,6 @@ class EventLine:
     restricted: bool
     source_system: str
     digest: str
-    content: dict[str, Any] = dataclasses.field(repr=False, default_factory=dict)
 
 
 Parsed = Refused | AgencyLine | PersonLine | EventLine
@@ -188,14 +187,14 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         location["postcode"] = normalise_postcode(location["postcode"])
     narrative = data.get("narrative", "")
     restricted = data.get("restricted", False)
-    content, digest = event_content(
+    _, digest = event_content(
         event_type=data["type"], occurred_at=occurred_at, reported_at=reported_at,
         borough_code=data.get("borough"), attributes=attributes, narrative=narrative,
         restricted=restricted, involvements=involvements, location=location,
     )
     return EventLine(line, agency, source_id, data["type"], occurred_at, reported_at, data.get("borough"),
                      location, involvements, attributes, narrative, restricted,
-                     data.get("source_system", ""), digest, content)
+                     data.get("source_system", ""), digest)
 
 
 def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:
