@@ -7,12 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from lantern.demo.data import DEMO_USERS, load_demo_data
-from lantern.intake.importer import import_paths
-from lantern.intake.reader import count_lines, feed_files
+from lantern.intake.console import describe_counts, import_with_progress
+from lantern.intake.reader import feed_files
 
 # Hackney and Lambeth: two boroughs with busy safeguarding teams, quick to generate and import.
 DEFAULT_BOROUGHS = "E09000012,E09000022"
@@ -64,14 +62,5 @@ class Command(BaseCommand):
         return folder
 
     def _import(self, folder: Path) -> None:
-        files = feed_files([folder])
-        console = Console(stderr=True)
-        columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("lines"),
-                   TimeRemainingColumn())
-        with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
-            task = progress.add_task("import", total=count_lines(files))
-            run = import_paths(files, workers=min(2, os.cpu_count() or 1),
-                               progress=lambda n: progress.advance(task, n))
-        c = run.counts
-        self.stdout.write(f"Imported {c['read']:,} lines: {c['created']:,} created, {c['unchanged']:,} "
-                          f"already there, {c['quarantined']:,} quarantined, {c['waiting']:,} waiting.")
+        run = import_with_progress(feed_files([folder]))
+        self.stdout.write(describe_counts(run.counts))

@@ -1,16 +1,13 @@
 """`lantern import PATH...`: import agency feeds (JSON Lines or CSV files, or directories of them)."""
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from lantern.intake.importer import import_paths
-from lantern.intake.reader import count_lines, feed_files
+from lantern.intake.console import DEFAULT_WORKERS, describe_counts, import_with_progress
+from lantern.intake.reader import feed_files
 
 # Exit statuses, documented in docs/interchange.md.
 EXIT_ALL_IN = 0
@@ -26,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="Feed files or directories")
-        parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+        parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                             help="Processes that parse lines while this one writes (default: %(default)s)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,22 +33,8 @@ class Command(BaseCommand):
         files = feed_files(options["paths"])
         if not files:
             raise CommandError("No feed files (.jsonl, .ndjson or .csv) found there")
-        total = count_lines(files)
-        columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("lines"),
-                   TimeRemainingColumn())
-        console = Console(stderr=True)
-        with Progress(*columns, disable=options["verbosity"] < 1 or not console.is_terminal,
-                      console=console) as progress:
-            task = progress.add_task("import", total=total)
-            run = import_paths(files, workers=options["workers"],
-                               progress=lambda n: progress.advance(task, n))
-        counts = run.counts
-        self.stdout.write(
-            f"Read {counts['read']:,} lines: {counts['created']:,} created, {counts['updated']:,} updated, "
-            f"{counts['unchanged']:,} unchanged, {counts['quarantined']:,} quarantined, "
-            f"{counts['waiting']:,} waiting for a person record"
-            + (f", {counts['resolved']:,} held lines now resolved" if counts["resolved"] else "") + "."
-        )
+        counts = import_with_progress(files, workers=options["workers"], show=options["verbosity"] >= 1).counts
+        self.stdout.write(describe_counts(counts))
         if counts["quarantined"]:
             self.stderr.write("Some lines were quarantined: see them with `lantern quarantine list`.")
             sys.exit(EXIT_SOME_QUARANTINED)
