@@ -93,3 +93,18 @@ def test_admin_cannot_stop_themselves_signing_in(admin_client, police):
     assert "You cannot stop yourself signing in" in response.content.decode()
     me.refresh_from_db()
     assert me.is_active
+
+
+def test_a_change_of_agency_and_borough_is_recorded(admin_client, police):
+    other = AgencyFactory(code="csc", name="Hackney CSC")
+    officer = UserFactory(username="jo", role=Role.OFFICER, agency=police, borough=borough())
+    admin_client.post(reverse("web:user-edit", args=[officer.pk]), {
+        "username": "jo", "role": Role.OFFICER, "agency": other.pk, "borough": borough("E09000022").pk,
+        "is_active": "on",
+    })
+    officer.refresh_from_db()
+    assert (officer.agency, officer.borough.name) == (other, "Lambeth")
+    payload = AuditEntry.objects.get(verb=AuditVerb.USER_UPDATE).payload
+    assert set(payload) == {"agency", "borough"}
+    assert payload["agency"] == {"from": police.name, "to": "Hackney CSC"}
+    assert payload["borough"] == {"from": "Hackney", "to": "Lambeth"}

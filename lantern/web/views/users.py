@@ -1,5 +1,6 @@
 """User management for system administrators (who see no case data)."""
 
+import copy
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -68,7 +69,9 @@ def user_new(request: HttpRequest) -> HttpResponse:
 @user_manager_required
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_object_or_404(User, pk=user_id)
-    form = AccountForm(request.POST or None, instance=User.objects.get(pk=user_id))
+    # Validating a ModelForm writes the new values onto its instance; give it a copy so the
+    # service still sees the account as it was and can record what changed.
+    form = AccountForm(request.POST or None, instance=copy.copy(account))
     if form.is_valid():
         try:
             user_update(actor=request.user, user=account,
