@@ -38,7 +38,10 @@ def parse_partial_date(value: str | None, today: date | None = None) -> tuple[in
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"month {month} is not 1 to 12")
     if day is not None:
-        date(year, month or 1, day)  # raises for 31 February
+        try:
+            date(year, month or 1, day)
+        except ValueError as error:  # 30 February, say
+            raise ValueError(f"{value} is not a real date ({error})") from error
     if year < EARLIEST_BIRTH_YEAR:
         raise ValueError(f"year {year} is before {EARLIEST_BIRTH_YEAR}")
     if date(year, month or 1, day or 1) > (today or timezone.localdate()):
