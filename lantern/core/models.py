@@ -21,6 +21,12 @@ class AuditVerb(models.TextChoices):
     FEED_TOKEN_REVOKE = "feed.token_revoke", "Revoked a feed token"
     EXPORT = "export", "Exported records"
     API_CALL = "api.call", "Called the API"
+    LINK_TRAIN = "linkage.train", "Trained the linkage model"
+    LINK_RUN = "linkage.run", "Linked all records into persons"
+    LINK_RECORD = "linkage.record", "Linked a record to a person"
+    LINK_REVIEW = "linkage.review", "Decided whether two records are the same person"
+    PERSON_MERGE = "person.merge", "Merged two persons"
+    PERSON_SPLIT = "person.split", "Split records off a person"
 
 
 class AuditEntry(models.Model):

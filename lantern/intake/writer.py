@@ -20,6 +20,9 @@ from lantern.core.models import AuditVerb
 from lantern.core.references import new_references
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
+from lantern.linkage.features import record_features
+from lantern.linkage.realtime import index_records, link_batch, raise_reviews
+from lantern.linkage.services import link_record
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
 from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
@@ -266,13 +269,21 @@ class ChunkWriter:
         refused += duplicates
         boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p in created]
         address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
-        person_ids = self._new_people(len(created))
+        record_ids = allocate_ids("people_sourcerecord", len(created))
+        # Real-time linking: each new record joins the person it matches, or a new one.
+        features = [record_features({"id": record_id, **_linkage_row(p)}) for record_id, p in zip(
+            record_ids, created, strict=True)]
+        links = link_batch(features)
+        placeholders = sorted({p for p in links.persons if p < 0}, reverse=True)
+        new_people = dict(zip(placeholders, self._new_people(len(placeholders)), strict=True))
+        person_ids = [new_people.get(p, p) for p in links.persons]
         now = db_datetime(self.now)
         insert_rows(
             "people_sourcerecord",
-            RECORD_COLUMNS,
+            ("id", *RECORD_COLUMNS),
             [
                 (
+                    record_id,
                     self.agency_ids[p.agency],
                     p.arrived["source_system"] or p.agency,
                     p.source_id,
@@ -285,9 +296,13 @@ class ChunkWriter:
                     borough_id,
                     person_id,
                 )
-                for p, address_id, borough_id, person_id in zip(created, address_ids, boroughs, person_ids, strict=True)
+                for record_id, p, address_id, borough_id, person_id in zip(
+                    record_ids, created, address_ids, boroughs, person_ids, strict=True)
             ],
         )
+        index_records(list(zip(record_ids, features, strict=True)))
+        if links.reviews:
+            raise_reviews(links.reviews, model_version=links.model_version, now=self.now)
         self._update_records(updated)
         self.counts.created += len(created)
         self.counts.updated += len(updated)
@@ -338,6 +353,9 @@ class ChunkWriter:
                 for (p, found), address_id, borough_id in zip(updated, address_ids, boroughs, strict=True)
             ],
         )
+        # A changed record is linked again: it may now match someone else.
+        for record in SourceRecord.objects.filter(pk__in=[found[0] for _, found in updated]).select_related("person"):
+            link_record(record, actor=self.actor)
 
     def _classify(
         self, table: str, lines: list[Any], kind: str
@@ -560,6 +578,15 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
             seen.append({key})
             rounds.append([line])
     return rounds
+
+
+def _linkage_row(line: PersonLine) -> dict[str, Any]:
+    """Return what linkage reads of a new record (lantern.linkage.features.RECORD_COLUMNS)."""
+    address = line.arrived["address"]
+    return {"given_names": line.arrived["given_names"], "family_name": line.arrived["family_name"],
+            "aliases": line.arrived["aliases"], "dob_year": line.dob[0], "dob_month": line.dob[1],
+            "dob_day": line.dob[2], "sex": line.arrived["sex"], "postcode": address["postcode"],
+            "uprn": address["uprn"], "nhs_number": line.arrived["nhs_number"]}
 
 
 def _record_values(line: PersonLine) -> tuple:

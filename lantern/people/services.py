@@ -72,8 +72,8 @@ def source_record_receive(
     """Store an agency's record of a person; a changed record becomes a new version.
 
     Sending the same content again changes nothing. The version it replaces is kept in
-    SourceRecordVersion. A record that is not yet part of a person becomes a person of its
-    own until linkage joins it to others.
+    SourceRecordVersion. Linkage then joins the record to the person it matches, or makes
+    it a person of its own; `person` puts a new record with a known person instead.
     """
     errors = unknown_fields(data)
     if errors:
@@ -105,9 +105,13 @@ def source_record_receive(
     record.source_system = source_system or record.source_system or agency.code
     record.content_hash, record.received_at = digest, now
     _apply(record, arrived, borough)
-    if record.person_id is None:
-        record.person = person or person_create(actor=actor)
+    if record.person_id is None and person is not None:
+        record.person = person
     record.save()
+    # Linkage finds the record's person (or makes one) and indexes it for the next record.
+    from lantern.linkage.services import link_record
+
+    link_record(record, actor=actor)
     audit_write(
         actor=actor,
         verb=AuditVerb.RECORD_RECEIVE if outcome == "created" else AuditVerb.RECORD_UPDATE,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lantern.events",
     "lantern.sharing",
     "lantern.intake",
+    "lantern.linkage",
     "lantern.web",
     "lantern.demo",
 ]
@@ -197,3 +198,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LANTERN_LOG_LEVEL", "INFO")},
 }
+
+# Linkage: two records are the same person at or above this match probability; pairs
+# between the review floor and it go to the MASH researchers' review queue.
+LANTERN_LINK_MATCH_PROBABILITY = 0.99
+LANTERN_LINK_REVIEW_FLOOR = 0.5

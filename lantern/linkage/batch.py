@@ -1,0 +1,116 @@
+"""Batch linkage: score every blocked pair with Splink, then cluster into persons.
+
+This module knows nothing of Django: it takes feature rows and returns clusters, so the
+benchmarks run it on any data set. `lantern.linkage.services.link_all` loads the rows from
+the database and applies the result with stable identities.
+"""
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .comparisons import Features
+from .exceptions import LinkageError
+from .model import TrainedModel, features_table, splink_settings, term_frequencies, train
+
+Pair = tuple[int, int]
+
+
+@dataclass
+class BatchResult:
+    model: TrainedModel
+    clusters: dict[int, int]
+    """Each record id's cluster, named by the smallest record id in it."""
+    uncertain: list[tuple[int, int, float, float]]
+    """Pairs in the review band that the clustering left apart: (left, right, weight, probability)."""
+    pairs_scored: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def db_api_for(backend: str) -> Any:
+    """Return a Splink database API for 'duckdb' (the default) or 'spark' (the optional extra)."""
+    if backend == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+    if backend == "spark":
+        from .spark import spark_db_api
+
+        return spark_db_api()
+    raise LinkageError(f"unknown linkage backend {backend!r}: use 'duckdb' or 'spark'")
+
+
+class _Clusters:
+    """Union-find over record ids: connected components of the match graph."""
+
+    def __init__(self, ids: Sequence[int]):
+        self.parent = {i: i for i in ids}
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:  # flatten the path for the next look-up
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def link_features(
+    rows: Sequence[Features],
+    *,
+    model: TrainedModel | None = None,
+    seed: int = 1,
+    match_probability: float = 0.99,
+    review_floor: float = 0.5,
+    decisions: Mapping[Pair, bool] | None = None,
+    backend: str = "duckdb",
+) -> BatchResult:
+    """Link records into clusters; train a model first if none is given.
+
+    `decisions` are reviewers' answers for pairs (smaller id first): True joins the pair
+    whatever the model says, False keeps the model's edge between them out.
+    """
+    from splink import Linker
+
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    db_api = db_api_for(backend)
+    table = db_api.register(features_table(rows), dataset_display_name="records")
+    settings = model.settings if model else splink_settings()
+    linker = Linker(table, settings, log_level=logging.WARNING)
+    seconds["load"] = time.perf_counter() - started
+    if model is None:
+        train(linker, seed=seed)
+        model = TrainedModel(linker.misc.save_model_to_json(), term_frequencies(rows), seed)
+        seconds["train"] = time.perf_counter() - started - sum(seconds.values())
+    predictions = linker.inference.predict(threshold_match_probability=review_floor)
+    edges = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_weight",
+                                                   "match_probability"]).to_pydict()
+    seconds["predict"] = time.perf_counter() - started - sum(seconds.values())
+
+    decisions = decisions or {}
+    clusters = _Clusters([row["unique_id"] for row in rows])
+    review_band = []
+    for left, right, weight, probability in zip(edges["unique_id_l"], edges["unique_id_r"], edges["match_weight"],
+                                                edges["match_probability"], strict=True):
+        pair = (min(left, right), max(left, right))
+        if pair in decisions:
+            continue
+        if probability >= match_probability:
+            clusters.join(*pair)
+        else:
+            review_band.append((*pair, weight, probability))
+    for (left, right), same in decisions.items():
+        if same and left in clusters.parent and right in clusters.parent:
+            clusters.join(left, right)
+    assigned = {i: clusters.find(i) for i in clusters.parent}
+    uncertain = [p for p in review_band if assigned[p[0]] != assigned[p[1]]]
+    seconds["cluster"] = time.perf_counter() - started - sum(seconds.values())
+    return BatchResult(model, assigned, uncertain, len(edges["unique_id_l"]), seconds)

@@ -1,0 +1,94 @@
+"""Turn a person record into the features linkage compares and the keys that block it.
+
+Batch linkage (a frame of every record, scored by Splink) and real-time linkage (one
+record, scored in Python) both call `record_features`, so the two never disagree about
+what a record says. The blocking keys are defined once here too: batch linkage blocks on
+equal key columns, and the real-time index stores the same keys.
+"""
+
+from collections.abc import Iterable, Mapping
+from hashlib import blake2b
+from typing import Any
+
+from .names import clean_name, name_parts, nickname_keys
+
+# The columns a source record offers to linkage, in the order `record_features` reads them.
+RECORD_COLUMNS = (
+    "id", "given_names", "family_name", "aliases", "dob_year", "dob_month", "dob_day", "sex",
+    "postcode", "uprn", "nhs_number",
+)
+
+# Blocking keys, chosen by measured recall and pair counts (docs/linkage.md). Names are
+# put in order before joining so that a record with given and family names swapped gets
+# the same key; so are the day and month, so a transposed date of birth does too.
+BLOCKING_KEYS = ("k_nhs", "k_name_dob", "k_given_dob", "k_family_dob", "k_dob_district", "k_given_postcode",
+                 "k_family_postcode")
+
+
+def _key(text: str | None) -> int | None:
+    """Hash a key to a signed 64-bit integer: small to index, cheap to compare."""
+    if text is None:
+        return None
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _dob_key(year: int | None, month: int | None, day: int | None) -> str | None:
+    if year is None or month is None or day is None:
+        return None
+    low, high = sorted((month, day))
+    return f"{year}-{low}-{high}"
+
+
+def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the linkage features of one record (a mapping with RECORD_COLUMNS)."""
+    given_words = name_parts(row["given_names"] or "")
+    given = given_words[0] if given_words else None
+    family = clean_name(row["family_name"] or "") or None
+    family_parts = set(name_parts(row["family_name"] or ""))
+    for alias in row.get("aliases") or ():
+        # Another name the person uses often carries another surname (maiden, stepfather's).
+        words = name_parts(alias)
+        if len(words) > 1:
+            family_parts.add(words[-1])
+    year, month, day = row["dob_year"], row["dob_month"], row["dob_day"]
+    dob = f"{year:04d}-{month:02d}-{day:02d}" if year and month and day else None
+    postcode = (row["postcode"] or "").replace(" ", "") or None
+    district = postcode[:-3] if postcode else None
+    sector = postcode[:-2] if postcode else None
+    dob_key = _dob_key(year, month, day)
+    names_sorted = "|".join(sorted((given, family))) if given and family else None
+    features: dict[str, Any] = {
+        "unique_id": row["id"],
+        "given_name": given,
+        "given_keys": list(nickname_keys(given)) if given else None,
+        "family_name": family,
+        "family_parts": sorted(family_parts) or None,
+        "dob": dob,
+        "dob_year": year,
+        "dob_month": month,
+        "dob_day": day,
+        "sex": row["sex"] if row["sex"] in ("female", "male") else None,
+        "postcode": postcode,
+        "postcode_sector": sector,
+        "postcode_district": district,
+        "nhs_number": row["nhs_number"] or None,
+        "uprn": row["uprn"] or None,
+        "k_nhs": _key(f"n:{row['nhs_number']}" if row["nhs_number"] else None),
+        "k_name_dob": _key(f"nd:{names_sorted}|{dob_key}" if names_sorted and dob_key else None),
+        "k_given_dob": _key(f"gd:{given}|{dob_key}" if given and dob_key else None),
+        "k_family_dob": _key(f"fd:{family}|{dob_key}" if family and dob_key else None),
+        "k_dob_district": _key(f"dd:{dob_key}|{district}" if dob_key and district else None),
+        "k_given_postcode": _key(f"gp:{given}|{postcode}" if given and postcode else None),
+        "k_family_postcode": _key(f"fp:{family}|{postcode}" if family and postcode else None),
+    }
+    return features
+
+
+def blocking_keys(features: Mapping[str, Any]) -> list[int]:
+    """Return the record's blocking keys that are set: what the real-time index holds."""
+    return [features[k] for k in BLOCKING_KEYS if features[k] is not None]
+
+
+def features_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return the features of many records."""
+    return [record_features(row) for row in rows]

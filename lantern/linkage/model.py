@@ -1,0 +1,176 @@
+"""The linkage model: train it with Splink (no labels), save it with a version, and score pairs.
+
+Training and batch prediction run in Splink on DuckDB (or Spark, see `backends`). The
+trained parameters are also read back into a small Python scorer, so that real-time
+linking can score a handful of candidates without a database round trip. Both use the
+comparisons in `comparisons.py`, and the same formula as Splink: the prior's log-odds
+plus, for each comparison, log2(m/u) of the level the pair falls into, plus Splink's
+term-frequency adjustment on exact name matches.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+from splink import Linker, SettingsCreator, block_on
+
+from lantern.core.hashing import content_hash
+
+from .comparisons import COMPARISONS, Comparison, Features
+from .exceptions import LinkageError
+from .features import BLOCKING_KEYS
+
+# Bumped when the comparisons or the blocking change, so that an old saved model is refused.
+MODEL_FORMAT = 1
+TF_COLUMNS = ("given_name", "family_name")
+
+SCHEMA = pa.schema([
+    ("unique_id", pa.int64()), ("given_name", pa.string()), ("given_keys", pa.list_(pa.string())),
+    ("family_name", pa.string()), ("family_parts", pa.list_(pa.string())), ("dob", pa.string()),
+    ("dob_year", pa.int32()), ("dob_month", pa.int32()), ("dob_day", pa.int32()), ("sex", pa.string()),
+    ("postcode", pa.string()), ("postcode_sector", pa.string()), ("postcode_district", pa.string()),
+    ("nhs_number", pa.string()), ("uprn", pa.string()),
+    *[(key, pa.int64()) for key in BLOCKING_KEYS],
+])
+
+
+def features_table(rows: Sequence[Features]) -> pa.Table:
+    """Return records' features as an Arrow table Splink can register."""
+    return pa.Table.from_pylist(list(rows), schema=SCHEMA)
+
+
+def splink_settings() -> SettingsCreator:
+    """Return the untrained model: comparisons, blocking for prediction, and options."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[comparison.splink_comparison() for comparison in COMPARISONS],
+        blocking_rules_to_generate_predictions=[block_on(column) for column in BLOCKING_KEYS],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def train(linker: Linker, *, seed: int, max_pairs: float = 5e6) -> None:
+    """Estimate the model's parameters without labels (Fellegi-Sunter by EM).
+
+    The prior comes from deterministic rules on identifiers and full identity; u from a
+    seeded random sample of pairs; m from two EM sessions, each blocking on different
+    fields so that between them every comparison is estimated.
+    """
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nhs_number"), block_on("k_name_dob")], recall=0.8,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "postcode"))
+
+
+def term_frequencies(rows: Sequence[Features]) -> dict[str, dict[str, float]]:
+    """Return how often each name occurs among the records that give one (for TF adjustment)."""
+    tables: dict[str, dict[str, float]] = {}
+    for column in TF_COLUMNS:
+        counts: dict[str, int] = {}
+        for row in rows:
+            value = row[column]
+            if value is not None:
+                counts[value] = counts.get(value, 0) + 1
+        total = sum(counts.values()) or 1
+        tables[column] = {value: count / total for value, count in counts.items()}
+    return tables
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    comparison: str
+    level: int
+    label: str
+    match_weight: float
+
+
+@dataclass(frozen=True)
+class PairScore:
+    match_weight: float
+    match_probability: float
+    fields: tuple[FieldScore, ...]
+
+
+@dataclass
+class TrainedModel:
+    """A trained model: Splink's settings with m and u, and the name frequencies it saw."""
+
+    settings: dict[str, Any]
+    term_frequencies: dict[str, dict[str, float]]
+    seed: int
+    trained_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    format: int = MODEL_FORMAT
+
+    @property
+    def version(self) -> str:
+        """Return a version that changes whenever the parameters do."""
+        digest = content_hash({"settings": self.settings, "format": self.format})[:10]
+        return f"{self.format}.{digest}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "seed": self.seed, "trained_at": self.trained_at,
+                "settings": self.settings, "term_frequencies": self.term_frequencies}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainedModel":
+        if data.get("format") != MODEL_FORMAT:
+            raise LinkageError(
+                f"the saved linkage model has format {data.get('format')}, but this version of Lantern "
+                f"needs format {MODEL_FORMAT}: run `lantern link --retrain`"
+            )
+        return cls(settings=data["settings"], term_frequencies=data["term_frequencies"], seed=data["seed"],
+                   trained_at=data["trained_at"], format=data["format"])
+
+    def scorer(self) -> "Scorer":
+        return Scorer(self)
+
+
+class Scorer:
+    """Score pairs of feature dicts in Python with a trained model's weights."""
+
+    def __init__(self, model: TrainedModel):
+        settings = model.settings
+        prior = settings["probability_two_random_records_match"]
+        self.prior_weight = math.log2(prior / (1 - prior))
+        self.term_frequencies = model.term_frequencies
+        saved = {c["output_column_name"]: c for c in settings["comparisons"]}
+        self.comparisons: list[tuple[Comparison, list[tuple[float, str | None, float]]]] = []
+        for comparison in COMPARISONS:
+            levels = [level for level in saved[comparison.name]["comparison_levels"]]
+            if len(levels) != len(comparison.levels):
+                raise LinkageError(f"the saved model's {comparison.name} comparison does not match this code: "
+                                   "run `lantern link --retrain`")
+            weights = []
+            exact_u = next((lv["u_probability"] for lv in levels if lv.get("tf_adjustment_column")), None)
+            for level in levels:
+                if level.get("is_null_level"):
+                    weights.append((0.0, None, 0.0))
+                    continue
+                weight = math.log2(level["m_probability"] / level["u_probability"])
+                tf_column = level.get("tf_adjustment_column")
+                weights.append((weight, tf_column, math.log2(exact_u) if tf_column and exact_u else 0.0))
+            self.comparisons.append((comparison, weights))
+
+    def score(self, left: Features, right: Features) -> PairScore:
+        """Return the pair's match weight and probability, and each field's part in it."""
+        total = self.prior_weight
+        fields = []
+        for comparison, weights in self.comparisons:
+            index = comparison.level_of(left, right)
+            weight, tf_column, log2_exact_u = weights[index]
+            if tf_column is not None:
+                frequency = max(self.term_frequencies[tf_column].get(left[tf_column], 0.0),
+                                self.term_frequencies[tf_column].get(right[tf_column], 0.0))
+                if frequency > 0:
+                    weight += log2_exact_u - math.log2(frequency)
+            total += weight
+            fields.append(FieldScore(comparison.name, index, comparison.levels[index].label, weight))
+        probability = 2 ** total / (1 + 2 ** total) if total < 60 else 1.0
+        return PairScore(total, probability, tuple(fields))
