@@ -42,6 +42,26 @@ def db_api_for(backend: str) -> Any:
     raise LinkageError(f"unknown linkage backend {backend!r}: use 'duckdb' or 'spark'")
 
 
+def _settings_with_every_parameter(linker: Any) -> dict[str, Any]:
+    """Return the trained settings with every m and u written out, trained or not.
+
+    A level the data never showed (no twins born two years apart, say) keeps Splink's
+    default, which the saved JSON leaves out; writing the value Splink used makes the saved
+    model score exactly as the trained one did, in SQL and in Python. Values are rounded to
+    12 significant figures: DuckDB sums in parallel, so the last digits vary from run to run,
+    and a model trained twice on the same data with the same seed should be the same model.
+    """
+    settings = linker.misc.save_model_to_json()
+    settings["probability_two_random_records_match"] = float(f"{settings['probability_two_random_records_match']:.12g}")
+    trained = linker._settings_obj.comparisons  # noqa: SLF001  # the only place Splink keeps the defaults
+    for saved, comparison in zip(settings["comparisons"], trained, strict=True):
+        for level_dict, level in zip(saved["comparison_levels"], comparison.comparison_levels, strict=True):
+            if not level.is_null_level:
+                level_dict["m_probability"] = float(f"{level.m_probability:.12g}")
+                level_dict["u_probability"] = float(f"{level.u_probability:.12g}")
+    return settings
+
+
 class _Clusters:
     """Union-find over record ids: connected components of the match graph."""
 
@@ -87,8 +107,14 @@ def link_features(
     linker = Linker(table, settings, log_level=logging.WARNING)
     seconds["load"] = time.perf_counter() - started
     if model is None:
+        # One thread while training: parallel sums round differently from run to run, and
+        # EM carries the difference on, so the same seed would not give the same model.
+        if backend == "duckdb":
+            db_api._con.execute("SET threads = 1")  # noqa: SLF001
         train(linker, seed=seed)
-        model = TrainedModel(linker.misc.save_model_to_json(), term_frequencies(rows), seed)
+        if backend == "duckdb":
+            db_api._con.execute("RESET threads")  # noqa: SLF001
+        model = TrainedModel(_settings_with_every_parameter(linker), term_frequencies(rows), seed)
         seconds["train"] = time.perf_counter() - started - sum(seconds.values())
     predictions = linker.inference.predict(threshold_match_probability=review_floor)
     edges = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_weight",

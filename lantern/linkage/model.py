@@ -111,7 +111,9 @@ class TrainedModel:
     @property
     def version(self) -> str:
         """Return a version that changes whenever the parameters do."""
-        digest = content_hash({"settings": self.settings, "format": self.format})[:10]
+        # Splink names each linker at random (linker_uid); that is not part of the model.
+        parameters = {k: v for k, v in self.settings.items() if k != "linker_uid"}
+        digest = content_hash({"settings": parameters, "format": self.format})[:10]
         return f"{self.format}.{digest}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from lantern.intake.bulk import execute_many, insert_rows
 
@@ -158,10 +159,8 @@ def rejected_partners(record_ids: Iterable[int]) -> dict[int, set[int]]:
     """Return, for each record, the records a reviewer said are a different person."""
     ids = list(record_ids)
     partners: dict[int, set[int]] = {}
-    pairs = ReviewPair.objects.filter(status=ReviewStatus.DIFFERENT).filter(
-        record_low__in=ids).values_list("record_low", "record_high")
-    pairs = pairs.union(ReviewPair.objects.filter(status=ReviewStatus.DIFFERENT, record_high__in=ids)
-                        .values_list("record_low", "record_high"))
+    pairs = ReviewPair.objects.filter(Q(record_low__in=ids) | Q(record_high__in=ids),
+                                      status=ReviewStatus.DIFFERENT).values_list("record_low", "record_high")
     for low, high in pairs:
         partners.setdefault(low, set()).add(high)
         partners.setdefault(high, set()).add(low)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, pages, people, users
+from .views import auth, linkage, pages, people, users
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("sign-out", auth.sign_out, name="sign-out"),
     path("people/find", people.find_by_reference, name="person-find"),
     path("people/<str:reference>", people.person_detail, name="person"),
+    path("people/<str:reference>/history", linkage.person_history, name="person-history"),
+    path("people/<str:reference>/split", linkage.split_person, name="person-split"),
+    path("people/<str:reference>/merge", linkage.merge_person, name="person-merge"),
+    path("linkage/review", linkage.review_queue, name="review-queue"),
+    path("linkage/review/<int:pair_id>", linkage.review_pair, name="review-pair"),
     path("users", users.user_list, name="users"),
     path("users/new", users.user_new, name="user-new"),
     path("users/<int:user_id>", users.user_edit, name="user-edit"),
