@@ -157,7 +157,7 @@ def load_demo_data() -> dict[str, int]:
     record_share(target=records["csc-e09000012:MOSAIC-558201"], agency=agencies["mossbourne"],
                  legal_basis=LegalBasis.CHILDREN_ACT_2004_S11, actor=share_actor,
                  reason="School needs to know Leah is on a child protection plan")
-    return {"people": Person.objects.count(), "records": SourceRecord.objects.count(),
+    return {"people": Person.objects.filter(merged_into__isnull=True).count(), "records": SourceRecord.objects.count(),
             "users": User.objects.filter(is_demo=True).count()}
 
 

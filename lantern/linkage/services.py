@@ -217,6 +217,7 @@ def link_record(record: SourceRecord, *, actor: Any = None) -> Person:
 @transaction.atomic
 def person_merge(*, source: Person, target: Person, reason: str, actor: Any = None) -> Person:
     """Move every record of `source` to `target`; `source`'s reference then resolves to `target`."""
+    reason = _require_reason(reason)
     if source.pk == target.pk:
         raise ValidationError("A person cannot be merged into themselves")
     if source.merged_into_id or target.merged_into_id:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from lantern.demo.data import DEMO_USERS, load_demo_data
 from lantern.intake.console import describe_counts, import_with_progress
 from lantern.intake.reader import feed_files
+from lantern.linkage.models import LinkRun
 
 # Hackney and Lambeth: two boroughs with busy safeguarding teams, quick to generate and import.
 DEFAULT_BOROUGHS = "E09000012,E09000022"
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         feeds = self._generate(options)
         self._import(feeds)
+        if not LinkRun.objects.exists():
+            self.stdout.write("Linking records into persons (the first time only: later records link as they arrive)…")
+            call_command("link")
         counts = load_demo_data()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {counts['people']:,} people from {counts['records']:,} records; "
