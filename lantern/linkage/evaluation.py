@@ -10,6 +10,9 @@ records and all of them (precision), and of the true persons, how many were made
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-def evaluate(predicted: Mapping[Hashable, Hashable], truth: Mapping[Hashable, Hashable]) -> Evaluation:
+def evaluate(predicted: Mapping[Key, Hashable], truth: Mapping[Key, Hashable]) -> Evaluation:
     """Compare predicted cluster ids with true person ids, both keyed by record."""
     records = [key for key in predicted if key in truth]
     together = Counter((predicted[key], truth[key]) for key in records)

@@ -23,8 +23,11 @@ class Assignment:
 
 def assign_persons(clusters: Mapping[int, int], current: Mapping[int, int | None]) -> Assignment:
     """Give each cluster (record -> cluster) a person, keeping current persons (record -> person)."""
-    overlap = Counter((cluster, current[record]) for record, cluster in clusters.items()
-                      if current.get(record) is not None)
+    overlap: Counter[tuple[int, int]] = Counter()
+    for record, cluster in clusters.items():
+        person = current.get(record)
+        if person is not None:
+            overlap[(cluster, person)] += 1
     person_for_cluster: dict[int, int | None] = {}
     taken: set[int] = set()
     for (cluster, person), _ in sorted(overlap.items(), key=lambda item: (-item[1], item[0][1], item[0][0])):

@@ -24,7 +24,7 @@ from .exceptions import LinkageError
 from .features import BLOCKING_KEYS
 
 # Bumped when the comparisons or the blocking change, so that an old saved model is refused.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 TF_COLUMNS = ("given_name", "family_name")
 
 SCHEMA = pa.schema([
@@ -149,7 +149,7 @@ class Scorer:
             if len(levels) != len(comparison.levels):
                 raise LinkageError(f"the saved model's {comparison.name} comparison does not match this code: "
                                    "run `lantern link --retrain`")
-            weights = []
+            weights: list[tuple[float, str | None, float]] = []
             exact_u = next((lv["u_probability"] for lv in levels if lv.get("tf_adjustment_column")), None)
             for level in levels:
                 if level.get("is_null_level"):

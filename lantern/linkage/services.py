@@ -149,7 +149,8 @@ def _apply_clusters(clusters: dict[int, int], current: dict[int, int | None], *,
         if current.get(record) is not None:
             left[(current[record], target)].append(record)  # type: ignore[index]
     _move_records(moves)
-    labels = dict(SourceRecord.objects.filter(pk__in=list(assignment.moves)).values_list("pk", "source_id"))
+    labels = {pk: f"{agency}:{source_id}" for pk, agency, source_id in SourceRecord.objects.filter(
+        pk__in=list(assignment.moves)).values_list("pk", "agency__code", "source_id").iterator(chunk_size=5000)}
     for (source, target), records in left.items():
         kind = ChangeKind.MERGED if source in assignment.merged else ChangeKind.SPLIT
         changes.append(PersonChange(person_id=source, kind=kind, other_id=target, at=now, run=run, actor=actor,
@@ -196,6 +197,7 @@ def link_record(record: SourceRecord, *, actor: Any = None) -> Person:
         record.save(update_fields=["person"])
     elif matched is not None and matched.pk != record.person_id:
         if not SourceRecord.objects.filter(person_id=record.person_id).exclude(pk=record.pk).exists():
+            assert record.person is not None
             person_merge(source=record.person, target=matched, actor=actor,
                          reason="Linked automatically when the record changed")
             record.person = matched
@@ -205,6 +207,7 @@ def link_record(record: SourceRecord, *, actor: Any = None) -> Person:
     if outcome.review:
         realtime.raise_reviews(((record.pk, other, score) for other, score in outcome.review),
                                model_version=version, now=timezone.now())
+    assert record.person is not None
     if outcome.score is not None:
         audit_write(actor=actor, verb=AuditVerb.LINK_RECORD, target=record,
                     payload={"person": record.person.reference, "model": version,
@@ -296,9 +299,10 @@ def review_decide(*, pair: ReviewPair, same: bool, reason: str, actor: Any) -> R
     low = SourceRecord.objects.select_related("person", "agency").get(pk=pair.record_low_id)
     high = SourceRecord.objects.select_related("person", "agency").get(pk=pair.record_high_id)
     _decide_pair(low.pk, high.pk, same=same, actor=actor, reason=reason, now=timezone.now())
+    assert low.person is not None and high.person is not None  # linked records always have a person
     if same and low.person_id != high.person_id:
         # The person holding fewer records joins the other; ties keep the older reference.
-        sizes = {p: SourceRecord.objects.filter(person_id=p).count() for p in (low.person_id, high.person_id)}
+        sizes = {p.pk: SourceRecord.objects.filter(person=p).count() for p in (low.person, high.person)}
         keep, fold = sorted((low.person, high.person), key=lambda p: (-sizes[p.pk], p.pk))
         person_merge(source=fold, target=keep, reason=reason, actor=actor)
     elif not same and low.person_id == high.person_id:

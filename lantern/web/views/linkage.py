@@ -77,7 +77,17 @@ def evidence(weight: float) -> str:
     return f"{strength} evidence {'for' if weight > 0 else 'against'}"
 
 
+# How the model's level labels name columns, in words (longest first, so dob_year is not read as dob).
+COLUMN_WORDS = {
+    "postcode_district": "postcode district", "postcode_sector": "postcode sector", "nhs_number": "NHS number",
+    "given_name": "given name", "family_name": "family name", "dob_year": "year of birth", "uprn": "UPRN",
+}
+
+
 def _humanise(label: str) -> str:
+    """Return a comparison or level label in words: "nhs_number missing" is "NHS number missing"."""
+    for column, words in COLUMN_WORDS.items():
+        label = label.replace(column, words)
     text = label.replace("_", " ")
     return text[:1].upper() + text[1:]
 
