@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
@@ -22,7 +23,7 @@ from .models import LinkageModel, ReviewPair, ReviewStatus
 
 # Candidates come with the columns features need; `id` and `person_id` say who they are.
 _CANDIDATE_SQL = (
-    "SELECT DISTINCT r.id, r.person_id, {columns} FROM linkage_linkkey k "
+    "SELECT k.key, r.id, r.person_id, {columns} FROM linkage_linkkey k "
     "JOIN people_sourcerecord r ON r.id = k.record_id WHERE k.key IN ({keys})"
 )
 _scorers: dict[str, Scorer] = {}
@@ -80,19 +81,20 @@ def find_candidates(features: Sequence[Features]) -> dict[int, list[Candidate]]:
     if not wanted:
         return found
     columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS if c != "id")
+    seen: dict[int, Candidate] = {}  # a record sharing several keys is read once
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 900):
             part = wanted[start:start + 900]
             sql = _CANDIDATE_SQL.format(columns=columns, keys=", ".join(["%s"] * len(part)))
-            cursor.execute(sql.replace("SELECT DISTINCT", "SELECT DISTINCT k.key,"), part)
+            cursor.execute(sql, part)
             for key, record_id, person_id, *values in cursor.fetchall():
-                row = dict(zip(RECORD_COLUMNS[1:], values, strict=True))
-                row["id"] = record_id
-                if isinstance(row["aliases"], str):  # SQLite hands JSON back as text
-                    import orjson
-
-                    row["aliases"] = orjson.loads(row["aliases"])
-                found.setdefault(key, []).append(Candidate(record_id, person_id, record_features(row)))
+                if record_id not in seen:
+                    row = dict(zip(RECORD_COLUMNS[1:], values, strict=True))
+                    row["id"] = record_id
+                    if isinstance(row["aliases"], str):  # SQLite hands JSON back as text
+                        row["aliases"] = orjson.loads(row["aliases"])
+                    seen[record_id] = Candidate(record_id, person_id, record_features(row))
+                found.setdefault(key, []).append(seen[record_id])
     return found
 
 
