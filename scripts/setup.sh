@@ -4,7 +4,8 @@
 # skipped when it is already done, so scripts/demo.sh and scripts/test.sh run it every time.
 #
 #   bash scripts/setup.sh          what `lantern demo` and `lantern serve` need
-#   bash scripts/setup.sh --test   also the test tools and Chromium for the browser tests
+#   bash scripts/setup.sh --test   also the test tools, Chromium for the browser tests, and
+#                                  pyspark and Java for the Spark backend's tests
 #
 # Made for Debian 12 or Ubuntu with Python 3.11 or later. System packages are installed with
 # apt-get, as root or through sudo.
@@ -15,7 +16,7 @@ with_test=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_test=1 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (use --test, or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -84,6 +85,10 @@ if [ "$with_test" -eq 1 ] && ! [ -x /usr/bin/chromium ]; then
   # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
   missing+=(chromium)
 fi
+if [ "$with_test" -eq 1 ] && ! command -v java >/dev/null 2>&1; then
+  # The tests of the Spark backend (the spark extra) run Spark, which needs Java 17 or later.
+  missing+=(openjdk-17-jre-headless)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -139,7 +144,8 @@ fi
 
 # --- Lantern and its Python dependencies ------------------------------------------------
 
-if [ "$with_test" -eq 1 ]; then target='.[test]'; else target='.'; fi
+# The tests cover the Spark backend too, so they need its extra (pyspark).
+if [ "$with_test" -eq 1 ]; then target='.[test,spark]'; else target='.'; fi
 # Reinstall only when pyproject.toml changes or the test extras are newly wanted.
 stamp=.venv/.lantern-installed
 fingerprint="$(sha256sum pyproject.toml | cut -d' ' -f1) $target"

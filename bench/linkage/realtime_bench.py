@@ -16,7 +16,6 @@ baseline, in the same run, scores a probe against the whole index with Splink's
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path

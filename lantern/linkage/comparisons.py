@@ -12,7 +12,7 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from jellyfish import jaro_winkler_similarity
+from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 Features = dict[str, Any]
@@ -138,6 +138,10 @@ DATE_OF_BIRTH = Comparison("date_of_birth", "Date of birth, which may be partial
             '("dob_year_l" = "dob_year_r" AND "dob_month_l" = "dob_month_r") OR '
             '(abs("dob_year_l" - "dob_year_r") = 1 AND "dob_month_l" = "dob_month_r" AND "dob_day_l" = "dob_day_r")',
             _one_part_out),
+    # A mistyped digit (2013 for 2018, 07 for 01): common in keyed-in records such as FEBRL's.
+    Level("dates of birth one typed character apart", cll.DamerauLevenshteinLevel("dob", 1),
+          lambda a, b: a["dob"] is not None and b["dob"] is not None
+          and damerau_levenshtein_distance(a["dob"], b["dob"]) <= 1),
     _custom("same year of birth", '"dob_year_l" = "dob_year_r"', lambda a, b: a["dob_year"] == b["dob_year"]),
     _custom("born within two years", 'abs("dob_year_l" - "dob_year_r") <= 2',
             lambda a, b: abs(a["dob_year"] - b["dob_year"]) <= 2),

@@ -201,5 +201,5 @@ LOGGING = {
 
 # Linkage: two records are the same person at or above this match probability; pairs
 # between the review floor and it go to the MASH researchers' review queue.
-LANTERN_LINK_MATCH_PROBABILITY = 0.99
+LANTERN_LINK_MATCH_PROBABILITY = 0.995
 LANTERN_LINK_REVIEW_FLOOR = 0.5
