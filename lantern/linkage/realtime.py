@@ -5,6 +5,7 @@ through the indexed blocking keys (`LinkKey`, the same keys batch linkage blocks
 scores only those with the trained model's weights in Python (`model.Scorer`).
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from django.db.models import Q
 from lantern.intake.bulk import execute_many, insert_rows
 
 from .comparisons import Features
+from .exceptions import LinkageError
 from .features import RECORD_COLUMNS, blocking_keys, record_features
 from .model import PairScore, Scorer
 from .models import LinkageModel, ReviewPair, ReviewStatus
@@ -27,6 +29,7 @@ _CANDIDATE_SQL = (
     "JOIN people_sourcerecord r ON r.id = k.record_id WHERE k.key IN ({keys})"
 )
 _scorers: dict[str, Scorer] = {}
+log = logging.getLogger(__name__)
 
 
 def match_probability() -> float:
@@ -46,8 +49,16 @@ def active_scorer() -> tuple[str, Scorer] | None:
         return None
     if row not in _scorers:
         parameters = LinkageModel.objects.get(version=row).parameters
+        try:
+            scorer = TrainedModel.from_dict(parameters).scorer()
+        except LinkageError:
+            # A model saved by an older Lantern: records must still go in, so they wait as
+            # persons of their own until `lantern link --retrain` links them.
+            log.warning("The active linkage model %s no longer fits this code; new records are not linked "
+                        "until `lantern link --retrain`", row, exc_info=True)
+            return None
         _scorers.clear()  # one model is active at a time; drop the old one
-        _scorers[row] = TrainedModel.from_dict(parameters).scorer()
+        _scorers[row] = scorer
     return row, _scorers[row]
 
 

@@ -160,3 +160,19 @@ def test_a_bad_truth_file_is_refused_with_its_line(db, tmp_path):
 
     with pytest.raises(CommandError, match="line 2"):
         call_command("link", "--evaluate", str(truth))
+
+
+def test_records_still_go_in_when_the_saved_model_no_longer_fits(imported, caplog):
+    link_all()
+    LinkageModel.objects.filter(active=True).update(parameters={"format": 0})
+    from lantern.linkage import realtime
+
+    realtime._scorers.clear()
+    agency = SourceRecord.objects.first().agency
+
+    result = source_record_receive(agency=agency, source_id="AFTER-UPGRADE", data={"given_names": "Ada"})
+
+    assert result.record.person_id is not None
+    assert "lantern link --retrain" in caplog.text
+    with pytest.raises(CommandError, match="--retrain"):
+        call_command("link")
