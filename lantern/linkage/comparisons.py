@@ -145,13 +145,11 @@ DATE_OF_BIRTH = Comparison("date_of_birth", "Date of birth, which may be partial
     _custom("same year of birth", '"dob_year_l" = "dob_year_r"', lambda a, b: a["dob_year"] == b["dob_year"]),
     _custom("born within two years", 'abs("dob_year_l" - "dob_year_r") <= 2',
             lambda a, b: abs(a["dob_year"] - b["dob_year"]) <= 2),
-    _custom("born within ten years", 'abs("dob_year_l" - "dob_year_r") <= 10',
-            lambda a, b: abs(a["dob_year"] - b["dob_year"]) <= 10),
-    # Born more than ten years apart: a parent and a child with the same name at the same
-    # address, far more often than one person's date of birth wrong by a decade. EM, left to
-    # itself, puts m near 1% here (it absorbs such families); fixing it at 1 in 100,000
-    # sends those pairs to review rather than joining them (docs/linkage.md).
-    Level("born more than ten years apart",
+    # Born more than two years apart: at the same address, far more often a parent and child
+    # or two siblings with the same name than one person's date of birth wrong by years.
+    # EM, left to itself, puts m near 1% here (it absorbs such families); fixing it at 1 in
+    # 100,000 sends those pairs to review rather than joining them (docs/linkage.md).
+    Level("born more than two years apart",
           cll.ElseLevel().configure(m_probability=1e-5, fix_m_probability=True),
           lambda a, b: True),
 ))
