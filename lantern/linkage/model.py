@@ -24,7 +24,7 @@ from .exceptions import LinkageError
 from .features import BLOCKING_KEYS
 
 # Bumped when the comparisons or the blocking change, so that an old saved model is refused.
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 TF_COLUMNS = ("given_name", "family_name")
 
 SCHEMA = pa.schema([
