@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
-from lantern.core.references import new_references
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.linkage.features import record_features
@@ -27,7 +26,7 @@ from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
 from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
 from lantern.people.models import SourceRecord
-from lantern.people.services import versions_keep
+from lantern.people.services import unused_references, versions_keep
 
 from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
@@ -274,9 +273,10 @@ class ChunkWriter:
         features = [record_features({"id": record_id, **_linkage_row(p)}) for record_id, p in zip(
             record_ids, created, strict=True)]
         links = link_batch(features)
-        placeholders = sorted({p for p in links.persons if p < 0}, reverse=True)
-        new_people = dict(zip(placeholders, self._new_people(len(placeholders)), strict=True))
-        person_ids = [new_people.get(p, p) for p in links.persons]
+        # Negative numbers stand for the new persons the batch makes; give each a real person.
+        new_persons = sorted({p for p in links.persons if p < 0}, reverse=True)
+        made = dict(zip(new_persons, self._new_people(len(new_persons)), strict=True))
+        person_ids = [made.get(p, p) for p in links.persons]
         now = db_datetime(self.now)
         insert_rows(
             "people_sourcerecord",
@@ -312,17 +312,12 @@ class ChunkWriter:
         return refused
 
     def _new_people(self, count: int) -> list[int]:
-        references: set[str] = set()
-        while len(references) < count:
-            references.update(new_references(count - len(references)))
-            taken = select_in("SELECT reference FROM people_person WHERE reference IN (%s)", sorted(references))
-            references -= {row[0] for row in taken}
         ids = allocate_ids("people_person", count)
         now = db_datetime(self.now)
         insert_rows(
             "people_person",
             ("id", "reference", "created_at", "merged_into_id"),
-            [(pk, ref, now, None) for pk, ref in zip(ids, sorted(references), strict=True)],
+            [(pk, ref, now, None) for pk, ref in zip(ids, unused_references(count), strict=True)],
         )
         return ids
 

@@ -6,7 +6,7 @@ what a record says. The blocking keys are defined once here too: batch linkage b
 equal key columns, and the real-time index stores the same keys.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from zlib import adler32, crc32
 
@@ -94,8 +94,3 @@ def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
 def blocking_keys(features: Mapping[str, Any]) -> list[int]:
     """Return the record's blocking keys that are set: what the real-time index holds."""
     return [features[k] for k in BLOCKING_KEYS if features[k] is not None]
-
-
-def features_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Return the features of many records."""
-    return [record_features(row) for row in rows]

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
-from lantern.core.references import new_references
 from lantern.intake.bulk import execute_many
 from lantern.people.models import Person, SourceRecord
+from lantern.people.services import persons_create
 
 from . import realtime
 from .batch import link_features
@@ -27,7 +28,6 @@ from .identity import assign_persons
 from .model import TrainedModel
 from .models import ChangeKind, LinkageModel, LinkKey, LinkRun, PersonChange, ReviewPair, ReviewStatus
 
-MIN_REASON_LENGTH = 10
 Progress = Callable[[str], None]
 
 
@@ -116,15 +116,6 @@ def link_all(*, actor: Any = None, retrain: bool = False, seed: int = 1, backend
     return run
 
 
-def _new_persons(count: int, now: datetime) -> list[Person]:
-    references: set[str] = set()
-    while len(references) < count:
-        references.update(new_references(count - len(references)))
-        references -= set(Person.objects.filter(reference__in=references).values_list("reference", flat=True))
-    return Person.objects.bulk_create([Person(reference=ref, created_at=now) for ref in sorted(references)],
-                                      batch_size=2000)
-
-
 def _move_records(moves: dict[int, list[int]]) -> None:
     """Point records at their new persons (person -> record ids)."""
     execute_many("UPDATE people_sourcerecord SET person_id = %s WHERE id = %s",
@@ -136,7 +127,7 @@ def _apply_clusters(clusters: dict[int, int], current: dict[int, int | None], *,
     assignment = assign_persons(clusters, current)
     now = run.started_at
     missing = [c for c, p in assignment.person_for_cluster.items() if p is None]
-    for cluster, person in zip(missing, _new_persons(len(missing), now), strict=True):
+    for cluster, person in zip(missing, persons_create(len(missing), now=now), strict=True):
         assignment.person_for_cluster[cluster] = person.pk
     person_of = assignment.person_for_cluster
     moves: dict[int, list[int]] = defaultdict(list)
@@ -180,8 +171,6 @@ def link_record(record: SourceRecord, *, actor: Any = None) -> Person:
     person. A changed record alone in its person moves to the person it now matches; one
     that shares its person with other records stays, and the new match goes to review.
     """
-    from lantern.people.services import person_create
-
     features = record_features(realtime.record_row(record))
     realtime.index_records([(record.pk, features)], replace=True)
     active = realtime.active_scorer()
@@ -193,6 +182,8 @@ def link_record(record: SourceRecord, *, actor: Any = None) -> Person:
         outcome = realtime.decide(features, candidates, scorer, rejected)
         matched = Person.objects.get(pk=outcome.person_id) if outcome.person_id else None
     if record.person_id is None:
+        from lantern.people.services import person_create
+
         record.person = matched or person_create(actor=actor)
         record.save(update_fields=["person"])
     elif matched is not None and matched.pk != record.person_id:
@@ -257,7 +248,7 @@ def person_split(*, person: Person, records: Iterable[SourceRecord], reason: str
     if not staying:
         raise ValidationError({"records": "Leave at least one record with this person"})
     now = timezone.now()
-    new_person = _new_persons(1, now)[0]
+    new_person = persons_create(1, now=now)[0]
     SourceRecord.objects.filter(pk__in=[r.pk for r in moving]).update(person=new_person)
     labels = [_label(r) for r in moving]
     PersonChange.objects.bulk_create([

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
-from lantern.core.references import new_reference
+from lantern.core.references import new_references
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import borough_for_postcode
 from lantern.sharing.models import LegalBasis
@@ -130,11 +130,26 @@ def versions_keep(records: list[SourceRecord]) -> None:
     ])
 
 
+def unused_references(count: int) -> list[str]:
+    """Return `count` fresh person references, drawing again for any already taken."""
+    references: set[str] = set()
+    while len(references) < count:
+        references.update(new_references(count - len(references)))
+        drawn = sorted(references)
+        for start in range(0, len(drawn), 900):  # SQLite's limit on query parameters
+            taken = Person.objects.filter(reference__in=drawn[start:start + 900]).values_list("reference", flat=True)
+            references -= set(taken)
+    return sorted(references)
+
+
+def persons_create(count: int, *, now: datetime) -> list[Person]:
+    """Create `count` new persons at once (linkage's splits and new clusters)."""
+    return Person.objects.bulk_create([Person(reference=ref, created_at=now) for ref in unused_references(count)],
+                                      batch_size=2000)
+
+
 def person_create(*, actor: Any = None) -> Person:
-    """Create a new person with a fresh reference (drawn again in the rare case it is taken)."""
-    reference = new_reference()
-    while Person.objects.filter(reference=reference).exists():
-        reference = new_reference()
-    person = Person.objects.create(reference=reference)
+    """Create a new person with a fresh reference."""
+    person = Person.objects.create(reference=unused_references(1)[0])
     audit_write(actor=actor, verb=AuditVerb.PERSON_CREATE, target=person)
     return person

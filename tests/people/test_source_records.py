@@ -140,5 +140,5 @@ def test_a_taken_reference_is_drawn_again(agency, monkeypatch):
 
     PersonFactory(reference="HXK4-RM7J")
     draws = iter(["HXK4-RM7J", "HXK4-RM7J", "AAAA-AAAA"])
-    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    monkeypatch.setattr(services, "new_references", lambda count: [next(draws) for _ in range(count)])
     assert services.person_create().reference == "AAAA-AAAA"
