@@ -1,5 +1,6 @@
 """The import pipeline: read feeds, parse in worker processes, write in bulk, retry held lines."""
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +42,15 @@ def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int) -> Iterator[tu
     if not any(connection.in_atomic_block for connection in connections.all()):
         connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    # Freeze what exists before the fork, so a worker's garbage collector never finalises the
+    # parent's objects: a copied DuckDB or Arrow object from an earlier linkage run in the same
+    # process crashed a worker that tried (seen once in CI, in the demo command's test).
+    gc.freeze()
+    try:
+        pool = context.Pool(workers)
+    finally:
+        gc.unfreeze()
+    with pool:
         pending: deque[tuple[int, AsyncResult[list[Parsed]]]] = deque()
         for chunk in chunks:
             pending.append((len(chunk), pool.apply_async(parse_chunk, (chunk,))))
