@@ -10,6 +10,8 @@ class AuditVerb(models.TextChoices):
     USER_CREATE = "user.create", "Created a user"
     USER_UPDATE = "user.update", "Changed a user"
     PERSON_VIEW = "person.view", "Viewed a person"
+    PERSON_SEARCH = "person.search", "Searched for a person"
+    PERSON_CONNECTIONS_VIEW = "person.connections", "Viewed a person's household and network"
     PERSON_CREATE = "person.create", "Created a person"
     EVENT_VIEW = "event.view", "Viewed an event"
     RECORD_RECEIVE = "record.receive", "Received a source record"

@@ -25,7 +25,7 @@ BLOCKING_KEYS = ("k_nhs", "k_name_dob", "k_given_dob", "k_family_dob", "k_dob_di
                  "k_family_postcode")
 
 
-def _key(text: str | None) -> int | None:
+def key_hash(text: str | None) -> int | None:
     """Hash a key to a signed 64-bit integer: small to index, cheap to compare.
 
     CRC-32 and Adler-32 side by side: stable across processes (unlike `hash`), and a fifth
@@ -80,13 +80,13 @@ def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
         "postcode_district": district,
         "nhs_number": row["nhs_number"] or None,
         "uprn": row["uprn"] or None,
-        "k_nhs": _key(f"n:{row['nhs_number']}" if row["nhs_number"] else None),
-        "k_name_dob": _key(f"nd:{names_sorted}|{dob_key}" if names_sorted and dob_key else None),
-        "k_given_dob": _key(f"gd:{given}|{dob_key}" if given and dob_key else None),
-        "k_family_dob": _key(f"fd:{family}|{dob_key}" if family and dob_key else None),
-        "k_dob_district": _key(f"dd:{dob_key}|{district}" if dob_key and district else None),
-        "k_given_postcode": _key(f"gp:{given}|{postcode}" if given and postcode else None),
-        "k_family_postcode": _key(f"fp:{family}|{postcode}" if family and postcode else None),
+        "k_nhs": key_hash(f"n:{row['nhs_number']}" if row["nhs_number"] else None),
+        "k_name_dob": key_hash(f"nd:{names_sorted}|{dob_key}" if names_sorted and dob_key else None),
+        "k_given_dob": key_hash(f"gd:{given}|{dob_key}" if given and dob_key else None),
+        "k_family_dob": key_hash(f"fd:{family}|{dob_key}" if family and dob_key else None),
+        "k_dob_district": key_hash(f"dd:{dob_key}|{district}" if dob_key and district else None),
+        "k_given_postcode": key_hash(f"gp:{given}|{postcode}" if given and postcode else None),
+        "k_family_postcode": key_hash(f"fp:{family}|{postcode}" if family and postcode else None),
     }
     return features
 

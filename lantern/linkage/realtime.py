@@ -16,12 +16,14 @@ from django.db import connection
 from django.db.models import Q
 
 from lantern.intake.bulk import execute_many, insert_rows
+from lantern.people.models import SearchTerm
+from lantern.people.search import index_terms
 
 from .comparisons import Features
 from .exceptions import LinkageError
 from .features import RECORD_COLUMNS, blocking_keys, record_features
 from .model import PairScore, Scorer
-from .models import LinkageModel, ReviewPair, ReviewStatus
+from .models import LinkageModel, LinkKey, ReviewPair, ReviewStatus
 
 # Candidates come with the columns features need; `id` and `person_id` say who they are.
 _CANDIDATE_SQL = (
@@ -139,12 +141,23 @@ def decide(features: Features, candidates: Iterable[Candidate], scorer: Scorer,
     return outcome
 
 
+def clear_index() -> None:
+    """Empty the real-time index (blocking keys and search terms), before it is rebuilt."""
+    LinkKey.objects.all().delete()
+    SearchTerm.objects.all().delete()
+
+
 def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = False) -> None:
-    """Put records' blocking keys into the real-time index (replacing their old keys if asked)."""
+    """Put records' blocking keys into the real-time index (replacing their old keys if asked).
+
+    Their search terms go in at the same time, so a record is found by search exactly when
+    linkage can find it.
+    """
     if replace:
         execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", [(record_id,) for record_id, _ in records])
     insert_rows("linkage_linkkey", ("key", "record_id"),
                 [(key, record_id) for record_id, features in records for key in set(blocking_keys(features))])
+    index_terms(records, replace=replace)
 
 
 def raise_reviews(pairs: Iterable[tuple[int, int, PairScore]], *, model_version: str, now: Any,

@@ -26,7 +26,7 @@ from .exceptions import NoTrainedModel
 from .features import RECORD_COLUMNS, record_features
 from .identity import assign_persons
 from .model import TrainedModel
-from .models import ChangeKind, LinkageModel, LinkKey, LinkRun, PersonChange, ReviewPair, ReviewStatus
+from .models import ChangeKind, LinkageModel, LinkRun, PersonChange, ReviewPair, ReviewStatus
 
 Progress = Callable[[str], None]
 
@@ -104,7 +104,7 @@ def link_all(*, actor: Any = None, retrain: bool = False, seed: int = 1, backend
             model_version=model_row.version, now=run.started_at,
         )
         progress("Rebuilding the real-time index")
-        LinkKey.objects.all().delete()
+        realtime.clear_index()
         realtime.index_records([(row["unique_id"], row) for row in rows])
         run.persons = len(set(result.clusters.values()))
         run.counts = {**counts, "pairs_scored": result.pairs_scored,

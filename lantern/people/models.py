@@ -184,8 +184,9 @@ class SourceRecord(models.Model):
                 condition=Q(legal_basis__in=LegalBasis.values), name="source_record_legal_basis_known"
             ),
         ]
-        # Search and linkage bring their own indexes; this one serves the access checkpoint.
-        indexes = [models.Index(fields=["borough", "agency"])]
+        # Linkage and search keep their own indexes (LinkKey, SearchTerm); these serve the
+        # access checkpoint and finding a record by any agency's reference.
+        indexes = [models.Index(fields=["borough", "agency"]), models.Index(fields=["source_id"])]
 
     def __str__(self) -> str:
         return f"{self.agency.code}:{self.source_id}"
@@ -221,3 +222,20 @@ class SourceRecordVersion(KeptVersion):
 
     def __str__(self) -> str:
         return f"{self.record} v{self.version}"
+
+
+class SearchTerm(models.Model):
+    """One search term of one record: the sound of a name, a nickname group, a date of birth, a postcode.
+
+    Terms are hashed to 64-bit integers (`lantern.people.search` makes them) so the index stays small.
+    """
+
+    term = models.BigIntegerField()
+    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="search_terms")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "record"], name="search_term_once")]
+        indexes = [models.Index(fields=["record"])]
+
+    def __str__(self) -> str:
+        return f"{self.term} of record {self.record_id}"

@@ -1,6 +1,7 @@
 """A Django form renderer that draws fields with GOV.UK Design System markup, and the web app's forms."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -8,9 +9,12 @@ from django.forms.renderers import TemplatesSetting
 
 from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.references import normalise_reference
+from lantern.people.profile import ChronologyFilter
+from lantern.people.search import SearchQuery
 
 if TYPE_CHECKING:
     from lantern.people.models import SourceRecord
+
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -98,3 +102,113 @@ class MergeForm(forms.Form):
         if reference is None:
             raise forms.ValidationError("Enter a person reference as 8 letters and numbers, like HXK4-RM7J")
         return reference
+
+
+# The single view: searching for a person and filtering their chronology (lantern.web.views.people) --
+
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+
+
+def _partial_date(text: str) -> tuple[int | None, int | None, int | None]:
+    """Read a date of birth that may be only a year ('2011') or a month and year ('3/2011')."""
+    text = " ".join(text.replace(",", " ").split())
+    if text.isdigit() and len(text) == 4:
+        return int(text), None, None
+    for fmt in ("%m/%Y", "%m-%Y", "%B %Y", "%b %Y", "%Y-%m"):
+        try:
+            moment = datetime.strptime(text, fmt)  # noqa: DTZ007  # a date, not a moment
+            return moment.year, moment.month, None
+        except ValueError:
+            continue
+    for fmt in DATE_FORMATS:
+        try:
+            moment = datetime.strptime(text, fmt)  # noqa: DTZ007
+            return moment.year, moment.month, moment.day
+        except ValueError:
+            continue
+    raise forms.ValidationError("Enter a date of birth like 27/3/2011, or a month and year like 3/2011, or a year")
+
+
+class PersonSearchForm(forms.Form):
+    """Search by any of a person's details; at least one is needed."""
+
+    name = forms.CharField(label="Name", required=False, max_length=200,
+                           help_text="Any part of their name. Misspellings and nicknames are found too.")
+    date_of_birth = forms.CharField(label="Date of birth", required=False, max_length=30,
+                                    help_text="For example, 27/3/2011, or just the year")
+    age = forms.IntegerField(label="Age", required=False, min_value=0, max_value=120,
+                             help_text="If you do not know their date of birth",
+                             error_messages={"invalid": "Enter an age in years, like 14",
+                                             "min_value": "Enter an age of 0 or more",
+                                             "max_value": "Enter an age of 120 or less"})
+    postcode = forms.CharField(label="Postcode", required=False, max_length=8,
+                               help_text="A full postcode, like E8 1DY, or its first part, like E8")
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14,
+                                 help_text="10 digits, like 485 777 3456")
+    reference = forms.CharField(label="Any agency's reference", required=False, max_length=100,
+                                help_text="A crime number, a social care ID, a custody number")
+
+    def clean_date_of_birth(self) -> tuple[int | None, int | None, int | None]:
+        text = self.cleaned_data["date_of_birth"].strip()
+        return _partial_date(text) if text else (None, None, None)
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        compact = postcode.replace(" ", "")
+        if compact and not (compact.isalnum() and 2 <= len(compact) <= 7 and compact[0].isalpha()):
+            raise forms.ValidationError("Enter a postcode like E8 1DY, or its first part, like E8")
+        return compact
+
+    def clean_nhs_number(self) -> str:
+        digits = "".join(self.cleaned_data["nhs_number"].split())
+        if digits and not (digits.isdigit() and len(digits) == 10):
+            raise forms.ValidationError("Enter an NHS number as 10 digits, like 485 777 3456")
+        return digits
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        given = [name for name in ("name", "age", "postcode", "nhs_number", "reference")
+                 if cleaned.get(name) not in (None, "")]
+        if not given and cleaned.get("date_of_birth", (None,))[0] is None and not self.errors:
+            raise forms.ValidationError("Enter at least one detail to search by", code="empty")
+        return cleaned
+
+    def query(self) -> SearchQuery:
+        year, month, day = self.cleaned_data["date_of_birth"]
+        return SearchQuery(
+            name=self.cleaned_data["name"].strip(), dob_year=year, dob_month=month, dob_day=day,
+            age=self.cleaned_data["age"], postcode=self.cleaned_data["postcode"],
+            nhs_number=self.cleaned_data["nhs_number"], reference=self.cleaned_data["reference"].strip(),
+        )
+
+
+class ChronologyFilterForm(forms.Form):
+    """Narrow a person's chronology by agency, type of event and period."""
+
+    agency = forms.MultipleChoiceField(label="Agency", required=False, widget=forms.CheckboxSelectMultiple)
+    type = forms.MultipleChoiceField(label="Type of event", required=False, widget=forms.CheckboxSelectMultiple)
+    start = forms.DateField(label="From", required=False, input_formats=DATE_FORMATS,
+                            help_text="For example, 1/4/2024",
+                            error_messages={"invalid": "Enter the start date like 1/4/2024"})
+    end = forms.DateField(label="To", required=False, input_formats=DATE_FORMATS,
+                          help_text="For example, 31/3/2025",
+                          error_messages={"invalid": "Enter the end date like 31/3/2025"})
+
+    def __init__(self, *args: Any, agencies: Sequence[tuple[str, str]], types: Sequence[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = agencies  # type: ignore[attr-defined]
+        self.fields["type"].choices = types  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def filters(self) -> ChronologyFilter:
+        if not self.is_valid():
+            return ChronologyFilter()
+        return ChronologyFilter(frozenset(self.cleaned_data["agency"]), frozenset(self.cleaned_data["type"]),
+                                self.cleaned_data["start"], self.cleaned_data["end"])

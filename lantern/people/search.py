@@ -1,0 +1,286 @@
+"""Finding a person: by name (misspelt, or a nickname), date of birth or age, postcode, NHS
+number, or any agency's reference.
+
+Each record is indexed under search terms made from its linkage features, so search and
+linkage read a record the same way: the sound of each name (metaphone, and soundex for
+vowels that metaphone drops), the nickname groups of the given name, the date of birth and
+its year, the postcode and its district, the NHS number. A query becomes terms of the same
+kind; the records sharing most of them are candidates, and each candidate is then scored
+field by field, so the strongest matches come first.
+
+Search reaches records only through the access checkpoint, and every search is audited.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import jellyfish
+from django.db.models import Count
+
+from lantern.core.access import scope_for, visible_records
+from lantern.core.audit import audit_write
+from lantern.core.models import AuditVerb
+from lantern.intake.bulk import execute_many, insert_rows
+from lantern.linkage.features import key_hash
+from lantern.linkage.names import name_parts, nickname_keys
+
+from .ages import age_on
+from .models import SourceRecord
+
+# Candidates scored per search: enough that a misspelt common name still finds its person
+# once a date of birth or postcode is added, few enough to score in a few milliseconds.
+CANDIDATE_LIMIT = 2000
+RESULT_LIMIT = 25
+# Below this share of the possible score a record is not shown: a name alone that sounds
+# alike passes, a right name with the wrong age does not.
+WEAKEST_SHOWN = 0.6
+
+# Points each field can give; a query is scored out of the fields it gives.
+NAME_POINTS, DOB_POINTS, POSTCODE_POINTS, IDENTIFIER_POINTS = 40, 30, 15, 50
+
+
+def _sounds(word: str) -> set[str]:
+    return {f"n:{jellyfish.metaphone(word)}", f"s:{jellyfish.soundex(word)}"}
+
+
+def record_terms(features: Mapping[str, Any]) -> set[int]:
+    """Return the hashed search terms of one record, from its linkage features."""
+    terms: set[str] = set()
+    for word in {features["given_name"], *(features["family_parts"] or ())}:
+        if word:
+            terms |= _sounds(word)
+    terms |= {f"k:{key}" for key in features["given_keys"] or ()}
+    if features["dob"]:
+        terms.add(f"d:{features['dob']}")
+    if features["dob_year"]:
+        terms.add(f"y:{features['dob_year']}")
+    if features["postcode"]:
+        terms |= {f"p:{features['postcode']}", f"pd:{features['postcode_district']}"}
+    if features["nhs_number"]:
+        terms.add(f"h:{features['nhs_number']}")
+    return {key_hash(term) for term in terms}  # type: ignore[misc]  # never None for text
+
+
+def index_terms(records: Sequence[tuple[int, Mapping[str, Any]]], *, replace: bool = False) -> None:
+    """Put records' search terms into the index (replacing their old terms if asked)."""
+    if replace:
+        execute_many("DELETE FROM people_searchterm WHERE record_id = %s", [(record_id,) for record_id, _ in records])
+    insert_rows("people_searchterm", ("term", "record_id"),
+                [(term, record_id) for record_id, features in records for term in record_terms(features)])
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user asked for; every part optional, at least one given (the form checks)."""
+
+    name: str = ""
+    dob_year: int | None = None
+    dob_month: int | None = None
+    dob_day: int | None = None
+    age: int | None = None
+    postcode: str = ""
+    nhs_number: str = ""
+    reference: str = ""
+
+    @property
+    def name_words(self) -> tuple[str, ...]:
+        return name_parts(self.name)
+
+    @property
+    def compact_postcode(self) -> str:
+        return self.postcode.replace(" ", "").upper()
+
+    def criteria(self) -> dict[str, Any]:
+        """Return what was asked, for the audit trail."""
+        return {name: value for name, value in self.__dict__.items() if value not in ("", None)}
+
+
+def query_terms(query: SearchQuery, today: date) -> set[int]:
+    """Return the hashed terms a record must share to be a candidate for the query."""
+    terms: set[str] = set()
+    for word in query.name_words:
+        terms |= _sounds(word)
+        terms |= {f"k:{key}" for key in nickname_keys(word)}
+    if query.dob_year and query.dob_month and query.dob_day:
+        terms.add(f"d:{query.dob_year:04d}-{query.dob_month:02d}-{query.dob_day:02d}")
+    if query.dob_year:
+        terms.add(f"y:{query.dob_year}")
+    if query.age is not None:
+        terms |= {f"y:{year}" for year in _birth_years(query.age, today)}
+    postcode = query.compact_postcode
+    if len(postcode) >= 5:
+        terms |= {f"p:{postcode}", f"pd:{postcode[:-3]}"}
+    elif postcode:
+        terms.add(f"pd:{postcode}")
+    if query.nhs_number:
+        terms.add(f"h:{query.nhs_number}")
+    return {key_hash(term) for term in terms}  # type: ignore[misc]
+
+
+def _birth_years(age: int, today: date) -> tuple[int, int]:
+    return today.year - age - 1, today.year - age
+
+
+# Scoring ------------------------------------------------------------------------------------
+
+def _word_score(asked: str, held: Iterable[str]) -> float:
+    """Return how well one asked name word matches the best of a record's name words (0 to 1)."""
+    best = 0.0
+    asked_keys = set(nickname_keys(asked))
+    asked_sound = jellyfish.metaphone(asked)
+    for word in held:
+        if word == asked:
+            return 1.0
+        similarity = jellyfish.jaro_winkler_similarity(asked, word)
+        if asked_keys & set(nickname_keys(word)):
+            best = max(best, 0.9)
+        elif similarity >= 0.85:
+            best = max(best, 0.9 * similarity)
+        elif jellyfish.metaphone(word) == asked_sound or jellyfish.soundex(word) == jellyfish.soundex(asked):
+            best = max(best, 0.7)
+    return best
+
+
+def _dob_score(query: SearchQuery, record: SourceRecord, today: date) -> float:
+    year, month, day = record.dob_year, record.dob_month, record.dob_day
+    if query.age is not None and not query.dob_year:
+        if year is not None and month and day:
+            return 1.0 if age_on(year, month, day, today) == query.age else 0.0
+        return 0.8 if year in _birth_years(query.age, today) else 0.0
+    if year is None:
+        return 0.0
+    asked = (query.dob_year, query.dob_month, query.dob_day)
+    if asked == (year, month, day):
+        return 1.0
+    swapped = (query.dob_day, query.dob_month)
+    if year == query.dob_year and query.dob_month and query.dob_day and (month, day) == swapped:
+        return 0.7  # day and month written the other way round
+    if year == query.dob_year and (month is None or query.dob_month is None):
+        return 0.6  # one of the two gives only the year (or year and month)
+    if year == query.dob_year and month == query.dob_month:
+        return 0.5
+    if year == query.dob_year:
+        return 0.4
+    if query.dob_year and query.dob_month and (month, day) == (query.dob_month, query.dob_day) \
+            and abs(year - query.dob_year) == 1:
+        return 0.4  # the year one out
+    return 0.0
+
+
+def _postcode_share(asked: str, mine: str) -> float:
+    """Score a postcode: a district asked for ('E8') matches in full; a full one, less for its sector or district."""
+    if not mine:
+        return 0.0
+    if len(asked) < 5:
+        return 1.0 if mine[:-3] == asked else 0.0
+    if mine == asked:
+        return 1.0
+    return 0.5 if mine[:-2] == asked[:-2] else 0.3 if mine[:-3] == asked[:-3] else 0.0
+
+
+@dataclass
+class RecordScore:
+    score: float
+    possible: float
+    matched: list[str] = field(default_factory=list)
+
+    @property
+    def strength(self) -> float:
+        return self.score / self.possible if self.possible else 0.0
+
+
+def score_record(query: SearchQuery, record: SourceRecord, today: date) -> RecordScore:
+    """Score a record against the query, field by field, and say which fields matched."""
+    result = RecordScore(0.0, 0.0)
+
+    def add(label: str, points: int, share: float) -> None:
+        result.possible += points
+        result.score += points * share
+        if share >= 0.7:
+            result.matched.append(label)
+
+    if query.name_words:
+        held = [*name_parts(record.given_names), *name_parts(record.family_name),
+                *(word for alias in record.aliases or () for word in name_parts(alias))]
+        add("name", NAME_POINTS, sum(_word_score(w, held) for w in query.name_words) / len(query.name_words))
+    if query.dob_year or query.age is not None:
+        add("date of birth" if query.dob_year else "age", DOB_POINTS, _dob_score(query, record, today))
+    if query.postcode:
+        share = _postcode_share(query.compact_postcode, record.postcode.replace(" ", "").upper())
+        add("postcode" if share == 1.0 else "postcode area", POSTCODE_POINTS, share)
+    if query.nhs_number:
+        add("NHS number", IDENTIFIER_POINTS, 1.0 if record.nhs_number == query.nhs_number else 0.0)
+    if query.reference:
+        add("agency reference", IDENTIFIER_POINTS,
+            1.0 if record.source_id.upper() == query.reference.upper() else 0.0)
+    return result
+
+
+# The search itself ---------------------------------------------------------------------------
+
+@dataclass
+class PersonMatch:
+    """One person found, through the best-matching record the user may see."""
+
+    reference: str
+    record: SourceRecord
+    score: RecordScore
+    agencies: list[str]
+
+    @property
+    def strength_label(self) -> str:
+        if self.score.strength >= 0.85:
+            return "Strong match"
+        return "Good match" if self.score.strength >= 0.7 else "Possible match"
+
+
+@dataclass
+class SearchResult:
+    matches: list[PersonMatch]
+    total: int
+
+
+class SearchRefused(Exception):
+    """The user's role may not search by personal details."""
+
+
+def search_people(user: Any, query: SearchQuery, *, today: date) -> SearchResult:
+    """Return the people matching the query that the user may see, strongest first; audit it."""
+    scope = scope_for(user)
+    if not scope.sees_case_data or scope.pseudonymised:
+        # Finding someone by name would tie a pseudonymised view back to them.
+        raise SearchRefused("Your role cannot search by personal details")
+    visible = visible_records(user).filter(person__isnull=False)
+    terms = sorted(query_terms(query, today))
+    candidate_ids: set[int] = set()
+    if terms:
+        candidate_ids.update(
+            visible.filter(search_terms__term__in=terms).values("pk").annotate(hits=Count("pk"))
+            .order_by("-hits").values_list("pk", flat=True)[:CANDIDATE_LIMIT]
+        )
+    if query.reference:
+        wanted = {query.reference, query.reference.upper()}
+        candidate_ids.update(visible.filter(source_id__in=wanted).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    records = visible.filter(pk__in=candidate_ids).select_related("agency", "borough", "person")
+    best: dict[int, PersonMatch] = {}
+    agencies: dict[int, set[str]] = {}
+    for record in records:
+        score = score_record(query, record, today)
+        if score.strength < WEAKEST_SHOWN:
+            continue
+        person_id = record.person_id
+        assert person_id is not None and record.person is not None
+        agencies.setdefault(person_id, set()).add(record.agency.name)
+        held = best.get(person_id)
+        if held is None or score.strength > held.score.strength:
+            best[person_id] = PersonMatch(record.person.reference, record, score, [])
+    ranked = sorted(best.values(), key=lambda m: (-m.score.strength, m.reference))
+    for match in ranked:
+        match.agencies = sorted(agencies[match.record.person_id])  # type: ignore[index]
+    shown = ranked[:RESULT_LIMIT]
+    audit_write(actor=user, verb=AuditVerb.PERSON_SEARCH,
+                payload={"criteria": query.criteria(), "found": len(ranked),
+                         "shown": [match.reference for match in shown]})
+    return SearchResult(shown, len(ranked))
