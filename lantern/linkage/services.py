@@ -7,6 +7,7 @@ in PersonChange, so a person's history shows how it came to hold what it holds.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -70,6 +71,27 @@ def _all_rows() -> tuple[list[dict[str, Any]], dict[int, int | None]]:
         rows.append(record_features(row))
         current[row["id"]] = values[-1]
     return rows, current
+
+
+INDEX_CHUNK = 20_000
+
+
+def index_rebuild(*, progress: Callable[[int], None] = lambda done: None) -> int:
+    """Rebuild the real-time index (blocking keys and search terms) of every record; return how many.
+
+    For a database whose records went in before the index had some of its terms (after an
+    upgrade), or to repair it; linking and search read it as soon as the transaction ends.
+    """
+    done = 0
+    with transaction.atomic():
+        realtime.clear_index()
+        rows = SourceRecord.objects.values_list(*RECORD_COLUMNS).iterator(chunk_size=INDEX_CHUNK)
+        while chunk := list(islice(rows, INDEX_CHUNK)):
+            features = [record_features(dict(zip(RECORD_COLUMNS, values, strict=True))) for values in chunk]
+            realtime.index_records([(f["unique_id"], f) for f in features])
+            done += len(chunk)
+            progress(done)
+    return done
 
 
 def _decisions() -> dict[tuple[int, int], bool]:

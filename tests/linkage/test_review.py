@@ -2,12 +2,16 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.urls import reverse
 
+from lantern.accounts.models import Role
 from lantern.core.models import AuditEntry, AuditVerb
 from lantern.linkage.exceptions import NoTrainedModel
 from lantern.linkage.models import ChangeKind, PersonChange, ReviewPair, ReviewStatus
-from lantern.linkage.services import person_merge, person_split, review_decide, review_request
-from tests.factories import PersonFactory, SourceRecordFactory, UserFactory
+from lantern.linkage.services import link_all, person_merge, person_split, review_decide, review_request
+from lantern.people.models import Person
+from tests.factories import PersonFactory, SourceRecordFactory, UserFactory, borough
 
 pytestmark = pytest.mark.django_db
 REASON = "Same school, same GP, same mother named on both records"
@@ -104,3 +108,20 @@ def test_asking_for_a_review_before_any_model_is_refused_plainly():
     with pytest.raises(NoTrainedModel, match="lantern link"):
         review_request(record=SourceRecordFactory(), other=SourceRecordFactory(), because=REASON,
                        actor=UserFactory())
+
+
+def test_a_user_who_doubts_a_link_sends_it_to_review_from_the_person_page(imported, client):
+    link_all()
+    person = Person.objects.annotate(n=Count("source_records")).filter(n__gte=3).order_by("pk").first()
+    record = person.source_records.order_by("pk").last()
+    user = UserFactory(role=Role.RESEARCHER, agency=record.agency, borough=record.borough or borough())
+    client.force_login(user)
+    page = client.get(reverse("web:person", args=[person.reference])).content.decode()
+    assert "Link strength" in page and "Not scored" not in page  # every record is scored by the model
+    url = reverse("web:person-record-not-same", args=[person.reference, record.pk])
+    response = client.post(url, {"because": "The school says this is her cousin"})
+    assert response.status_code == 302 and response["Location"].endswith("#provenance")
+    pair = ReviewPair.objects.get(raised_by=user)
+    assert record.pk in (pair.record_low_id, pair.record_high_id)
+    assert pair.raised_because == "The school says this is her cousin" and pair.status == ReviewStatus.PENDING
+    assert AuditEntry.objects.filter(verb=AuditVerb.LINK_REVIEW, actor=user).exists()

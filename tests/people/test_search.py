@@ -4,10 +4,12 @@ references; ranked by match strength; scoped by the access checkpoint; every sea
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from lantern.accounts.models import Role
 from lantern.core.models import AuditEntry, AuditVerb
+from lantern.linkage.models import LinkKey
 from lantern.people.models import SearchTerm
 from lantern.people.search import SearchQuery, SearchRefused, search_people
 from lantern.people.services import source_record_receive
@@ -155,3 +157,11 @@ def test_search_form_says_what_is_wrong(client, researcher, params, message):
 def test_scrutiny_cannot_search_by_personal_details(client, people):
     client.force_login(UserFactory(role=Role.SCRUTINY))
     assert client.get(reverse("web:person-search"), {"name": "Jayden"}).status_code == 403
+
+
+def test_reindex_rebuilds_the_search_index(researcher, people):
+    SearchTerm.objects.all().delete()
+    assert found(researcher, name="Aisha Begum") == []
+    call_command("reindex")
+    assert found(researcher, name="Aisha Begum") == ["CRIS-1003"]
+    assert LinkKey.objects.filter(record=people["aisha"]).exists()  # linkage's keys come back too
