@@ -7,7 +7,7 @@ how to word them. Attributes are read as the agency sent them; a missing one is 
 from collections.abc import Callable
 from typing import Any
 
-from .models import EventType
+from .models import EventType, Role
 
 
 def _words(value: Any) -> str:
@@ -72,12 +72,13 @@ def event_outcome(event_type: str, attributes: dict[str, Any]) -> str:
     return text[:1].upper() + text[1:]
 
 
-# Graded assessments, newest first on the person page: event type, grade attribute, label.
-GRADED_ASSESSMENTS: tuple[tuple[str, str, str], ...] = (
-    (EventType.EXPLOITATION_ASSESSMENT, "grade", "Exploitation risk"),
-    (EventType.DOMESTIC_ABUSE_INCIDENT, "dash_risk", "Domestic abuse risk (DASH)"),
-    (EventType.MISSING_EPISODE, "risk_grade", "Missing person risk"),
-    (EventType.RSO_REGISTRATION, "risk_grade", "Sex offender risk (ARMS)"),
-    (EventType.IIOC_INVESTIGATION, "kirat_priority", "Indecent images priority (KIRAT)"),
-    (EventType.CONTACT, "rag", "MASH contact rating"),
+# Graded assessments for the person page: event type, grade attribute, label, and the roles
+# the grade is about (a DASH grade is the victim's risk, not that of a child who was present).
+GRADED_ASSESSMENTS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    (EventType.EXPLOITATION_ASSESSMENT, "grade", "Exploitation risk", frozenset({Role.SUBJECT})),
+    (EventType.DOMESTIC_ABUSE_INCIDENT, "dash_risk", "Domestic abuse risk (DASH)", frozenset({Role.VICTIM})),
+    (EventType.MISSING_EPISODE, "risk_grade", "Missing person risk", frozenset({Role.MISSING_PERSON})),
+    (EventType.RSO_REGISTRATION, "risk_grade", "Sex offender risk", frozenset({Role.OFFENDER, Role.SUBJECT})),
+    (EventType.IIOC_INVESTIGATION, "kirat_priority", "Indecent images priority (KIRAT)", frozenset({Role.SUSPECT})),
+    (EventType.CONTACT, "rag", "MASH contact rating", frozenset({Role.SUBJECT})),
 )

@@ -40,6 +40,19 @@ def _newest(records: Iterable[SourceRecord]) -> list[SourceRecord]:
     return sorted(records, key=lambda r: r.received_at, reverse=True)
 
 
+def _home_record(records: Iterable[SourceRecord]) -> SourceRecord | None:
+    """Return the record that best says where the person lives: one with a UPRN, then the newest."""
+    housed = [r for r in records if r.postcode or r.address_line1]
+    return max(housed, key=lambda r: (bool(r.uprn), r.received_at), default=None)
+
+
+def _home(records: Iterable[SourceRecord]) -> str:
+    home = _home_record(records)
+    if home is None:
+        return ""
+    return ", ".join(p for p in (home.address_line1, home.address_line2, home.address_town, home.postcode) if p)
+
+
 # Identity ------------------------------------------------------------------------------------
 
 @dataclass
@@ -63,8 +76,7 @@ def identity(access: PersonAccess, today: date) -> Identity:
     dated = [r for r in records if r.dob_year]
     # The fullest date of birth wins over a partial one, then the newest.
     dob = max(dated, key=lambda r: (r.dob_day is not None, r.dob_month is not None), default=None)
-    housed = [r for r in records if r.postcode or r.address_line1]
-    home = housed[0] if housed else None
+    home = _home_record(records)
     sexes = [r.get_sex_display() for r in records if r.sex != "unknown"]
     identifiers = []
     for record in records:
@@ -79,8 +91,7 @@ def identity(access: PersonAccess, today: date) -> Identity:
         date_of_birth=dob.date_of_birth if dob else "",
         age=age_on(dob.dob_year, dob.dob_month, dob.dob_day, today) if dob else None,
         sex=sexes[0] if sexes else "Not known",
-        address=", ".join(p for p in (home.address_line1, home.address_line2, home.address_town, home.postcode) if p)
-        if home else "",
+        address=_home(records),
         borough=home.borough.name if home and home.borough else "",
         identifiers=identifiers,
     )
@@ -107,11 +118,11 @@ def _pairs(access: PersonAccess) -> list[tuple[Event, str]]:
 
 
 def latest_assessments(access: PersonAccess) -> list[Assessment]:
-    """Return the newest graded assessment of each kind (events are newest first)."""
+    """Return the newest graded assessment of each kind about the person (events are newest first)."""
     found: dict[str, Assessment] = {}
-    for event in access.events:
-        for event_type, attribute, label in GRADED_ASSESSMENTS:
-            if event.type == event_type and label not in found and event.attributes.get(attribute):
+    for event, role in _pairs(access):
+        for event_type, attribute, label, roles in GRADED_ASSESSMENTS:
+            if event.type == event_type and role in roles and label not in found and event.attributes.get(attribute):
                 found[label] = Assessment(label, str(event.attributes[attribute]).replace("_", " "), event)
     return sorted(found.values(), key=lambda a: a.event.occurred_at, reverse=True)
 
@@ -258,11 +269,12 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
         elif Role.PARENT_CARER in mine and role in CHILD_ROLES:
             other.relationships.add("Child in their care")
 
-    # Who lives at the same address now.
-    home = next((r for r in _newest(access.records) if r.address_id), None)
-    address = str(home.address) if home and home.address else ""
-    if home is not None and home.address_id is not None:
-        for other_id in open_records.filter(address_id=home.address_id).exclude(person=person).exclude(
+    # Who lives at the same address now: at any address the person's current records give
+    # (agencies spell one address differently; each record's current version is where it says they live).
+    addresses = {r.address_id for r in access.records if r.address_id is not None}
+    address = _home(access.records)
+    if addresses:
+        for other_id in open_records.filter(address_id__in=addresses).exclude(person=person).exclude(
                 person__isnull=True).values_list("person_id", flat=True).distinct()[:HOUSEHOLD_SHOWN]:
             connect(other_id).relationships.add("Lives at the same address")
 
