@@ -14,6 +14,8 @@ from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
+from lantern.core.db import refresh_planner_statistics
+
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import Parsed, RawLine, parse_chunk
 from .reader import feed_files, read_feed
@@ -112,6 +114,7 @@ class Import:
         self.run.finished_at = timezone.now()
         self.run.counts = self.counts.as_dict()
         self.run.save(update_fields=["finished_at", "counts"])
+        refresh_planner_statistics()
         return self.run
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.audit import audit_write
+from lantern.core.db import refresh_planner_statistics
 from lantern.core.models import AuditVerb
 from lantern.intake.bulk import execute_many
 from lantern.people.models import Person, SourceRecord
@@ -91,6 +92,7 @@ def index_rebuild(*, progress: Callable[[int], None] = lambda done: None) -> int
             realtime.index_records([(f["unique_id"], f) for f in features])
             done += len(chunk)
             progress(done)
+    refresh_planner_statistics()
     return done
 
 
@@ -135,6 +137,7 @@ def link_all(*, actor: Any = None, retrain: bool = False, seed: int = 1, backend
         run.save()
         audit_write(actor=actor, verb=AuditVerb.LINK_RUN, target=run,
                     payload={"model": model_row.version, "records": len(rows), **counts})
+    refresh_planner_statistics()
     return run
 
 

@@ -249,10 +249,9 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
     my_roles = access.roles_by_event
     people_at_event: dict[int, set[int]] = {}
     parents: set[int] = set()
-    rows = Involvement.objects.filter(
-        event_id__in=event_ids, source_record__in=open_records.values("pk"),
-    ).exclude(source_record__person=person).values_list("event_id", "role", "source_record__person_id")
-    for event_id, role, other_id in rows:
+    rows = _only_open_records(open_records, Involvement.objects.filter(event_id__in=event_ids).exclude(
+        source_record__person=person).values_list("event_id", "role", "source_record_id", "source_record__person_id"))
+    for event_id, role, _, other_id in rows:
         if other_id is None:
             continue
         other = connect(other_id)
@@ -280,12 +279,13 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
 
     # Siblings: children of the same parent or carer, wherever they live.
     if parents:
-        parent_events = Involvement.objects.filter(
-            source_record__person_id__in=parents, role=Role.PARENT_CARER, event__in=open_events.values("pk"),
-        ).values("event_id")
-        for other_id in Involvement.objects.filter(
-                event_id__in=parent_events, role__in=CHILD_ROLES, source_record__in=open_records.values("pk"),
-        ).exclude(source_record__person=person).values_list("source_record__person_id", flat=True).distinct():
+        parent_events = open_events.filter(pk__in=set(Involvement.objects.filter(
+            source_record__person_id__in=parents, role=Role.PARENT_CARER).values_list("event_id", flat=True)))
+        children = _only_open_records(open_records, Involvement.objects.filter(
+            event_id__in=set(parent_events.values_list("pk", flat=True)), role__in=CHILD_ROLES,
+        ).exclude(source_record__person=person).values_list("event_id", "role", "source_record_id",
+                                                            "source_record__person_id"))
+        for _, _, _, other_id in children:
             if other_id is not None and other_id not in parents:
                 connect(other_id).relationships.add("Sibling")
 
@@ -294,8 +294,8 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
     network = sorted((c for c in found.values() if c.event_ids), key=lambda c: (-c.together, c.person_id))
     network = network[:NETWORK_SHOWN]
     shown = {c.person_id: c for c in [*household[:HOUSEHOLD_SHOWN], *network]}
-    _describe(shown, open_records, today, pseudonymised=access.pseudonymised)
-    _mark(shown, open_events, today)
+    record_ids = _describe(shown, open_records, today, pseudonymised=access.pseudonymised)
+    _mark(shown, record_ids, open_events, today)
     audit_write(actor=user, verb=AuditVerb.PERSON_CONNECTIONS_VIEW, target=person,
                 payload={"shown": sorted(c.reference for c in shown.values()),
                          "pseudonymised": access.pseudonymised})
@@ -303,11 +303,28 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
                        "" if access.pseudonymised else address)
 
 
-def _describe(shown: dict[int, Connection], records: Any, today: date, *, pseudonymised: bool) -> None:
-    """Give each connected person a reference, a name and an age, from records the user may see."""
+Row = tuple[int, str, int, int | None]  # event, role, source record, person
+
+
+def _only_open_records(open_records: Any, rows: Iterable[Row]) -> list[Row]:
+    """Keep the involvement rows whose source record the user may see (and is not restricted).
+
+    The rows are read first and checked after, by primary key: asking the database for "rows
+    whose record is among the visible ones" made it list every visible record in the borough.
+    """
+    rows = list(rows)
+    allowed = set(open_records.filter(pk__in={row[2] for row in rows}).values_list("pk", flat=True))
+    return [row for row in rows if row[2] in allowed]
+
+
+def _describe(shown: dict[int, Connection], records: Any, today: date, *, pseudonymised: bool) -> set[int]:
+    """Give each connected person a reference, a name and an age, from records the user may see;
+    return those records' ids."""
     rows = records.filter(person_id__in=list(shown)).order_by("-received_at").values_list(
-        "person_id", "person__reference", "given_names", "family_name", "dob_year", "dob_month", "dob_day")
-    for person_id, reference, given, family, year, month, day in rows:
+        "pk", "person_id", "person__reference", "given_names", "family_name", "dob_year", "dob_month", "dob_day")
+    record_ids = set()
+    for record_id, person_id, reference, given, family, year, month, day in rows:
+        record_ids.add(record_id)
         connection = shown[person_id]
         connection.reference = connection.reference or reference
         if not connection.name and (given or family):
@@ -318,17 +335,23 @@ def _describe(shown: dict[int, Connection], records: Any, today: date, *, pseudo
         if pseudonymised:
             connection.name, connection.age = f"Person {number}", None
         connection.name = connection.name or "Name not known"
+    return record_ids
 
 
-def _mark(shown: dict[int, Connection], events: Any, today: date) -> None:
-    """Give each connected person their current markers (an RSO at the address, say)."""
+def _mark(shown: dict[int, Connection], record_ids: set[int], events: Any, today: date) -> None:
+    """Give each connected person their current markers (an RSO at the address, say), from the
+    records of theirs the user may see and the events the user may see."""
     marker_types = {rule.event_type for rule in MARKER_RULES}
+    # Plain values rather than model instances: a busy network has hundreds of such events.
+    rows = list(Involvement.objects.filter(source_record_id__in=record_ids, event__type__in=marker_types)
+                .values_list("source_record__person_id", "role", "event_id", "event__type", "event__occurred_at",
+                             "event__attributes"))
+    open_events = set(events.filter(pk__in={row[2] for row in rows}).values_list("pk", flat=True))
     pairs: dict[int, list[tuple[Event, str]]] = {}
-    for involvement in Involvement.objects.filter(
-            source_record__person_id__in=list(shown), event__in=events.filter(type__in=marker_types).values("pk"),
-    ).select_related("event__agency", "source_record"):
-        pairs.setdefault(involvement.source_record.person_id, []).append(  # type: ignore[arg-type]
-            (involvement.event, involvement.role))
+    for person_id, role, event_id, event_type, occurred_at, attributes in rows:
+        if event_id in open_events:
+            event = Event(pk=event_id, type=event_type, occurred_at=occurred_at, attributes=attributes)
+            pairs.setdefault(person_id, []).append((event, role))
     for person_id, connection in shown.items():
         connection.markers = markers_from(pairs.get(person_id, []), today)
 

@@ -14,7 +14,7 @@ Search reaches records only through the access checkpoint, and every search is a
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import jellyfish
 from django.db.models import Count
@@ -25,13 +25,15 @@ from lantern.core.models import AuditVerb
 from lantern.intake.bulk import execute_many, insert_rows
 from lantern.linkage.features import key_hash
 from lantern.linkage.names import name_parts, nickname_keys
+from lantern.organisations.models import Agency
 
 from .ages import age_on
-from .models import SourceRecord
+from .models import SearchTerm, SourceRecord
 
-# Candidates scored per search: enough that a misspelt common name still finds its person
-# once a date of birth or postcode is added, few enough to score in a few milliseconds.
-CANDIDATE_LIMIT = 2000
+# Records sharing the most terms with a query, London-wide, before the user's scope is
+# applied: enough that a misspelt common name still finds its person once a date of birth or
+# postcode is added; only the ones the user may see are then read and scored.
+CANDIDATE_LIMIT = 5000
 RESULT_LIMIT = 25
 # Below this share of the possible score a record is not shown: a name alone that sounds
 # alike passes, a right name with the wrong age does not.
@@ -143,7 +145,7 @@ def _word_score(asked: str, held: Iterable[str]) -> float:
     return best
 
 
-def _dob_score(query: SearchQuery, record: SourceRecord, today: date) -> float:
+def _dob_score(query: SearchQuery, record: "CandidateRecord | SourceRecord", today: date) -> float:
     year, month, day = record.dob_year, record.dob_month, record.dob_day
     if query.age is not None and not query.dob_year:
         if year is not None and month and day:
@@ -191,7 +193,24 @@ class RecordScore:
         return self.score / self.possible if self.possible else 0.0
 
 
-def score_record(query: SearchQuery, record: SourceRecord, today: date) -> RecordScore:
+class CandidateRecord(NamedTuple):
+    """The fields of a record that search scores, read as plain values."""
+
+    id: int
+    person_id: int
+    agency_id: int
+    given_names: str
+    family_name: str
+    aliases: list[str]
+    dob_year: int | None
+    dob_month: int | None
+    dob_day: int | None
+    postcode: str
+    nhs_number: str
+    source_id: str
+
+
+def score_record(query: SearchQuery, record: CandidateRecord | SourceRecord, today: date) -> RecordScore:
     """Score a record against the query, field by field, and say which fields matched."""
     result = RecordScore(0.0, 0.0)
 
@@ -256,30 +275,36 @@ def search_people(user: Any, query: SearchQuery, *, today: date) -> SearchResult
     terms = sorted(query_terms(query, today))
     candidate_ids: set[int] = set()
     if terms:
+        # The terms first, then the checkpoint's scope on the records they lead to: joined in
+        # one query, SQLite would read every record in the user's borough to find the few.
         candidate_ids.update(
-            visible.filter(search_terms__term__in=terms).values("pk").annotate(hits=Count("pk"))
-            .order_by("-hits").values_list("pk", flat=True)[:CANDIDATE_LIMIT]
+            SearchTerm.objects.filter(term__in=terms).values("record_id").annotate(hits=Count("*"))
+            .order_by("-hits").values_list("record_id", flat=True)[:CANDIDATE_LIMIT]
         )
     if query.reference:
         wanted = {query.reference, query.reference.upper()}
         candidate_ids.update(visible.filter(source_id__in=wanted).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
-    records = visible.filter(pk__in=candidate_ids).select_related("agency", "borough", "person")
-    best: dict[int, PersonMatch] = {}
-    agencies: dict[int, set[str]] = {}
-    for record in records:
-        score = score_record(query, record, today)
+    # Score plain rows (hundreds of candidates for a common name), then read the shown ones in full.
+    best: dict[int, tuple[CandidateRecord, RecordScore]] = {}
+    agencies: dict[int, set[int]] = {}
+    for values in visible.filter(pk__in=candidate_ids).values_list(*CandidateRecord._fields):
+        candidate = CandidateRecord(*values)
+        score = score_record(query, candidate, today)
         if score.strength < WEAKEST_SHOWN:
             continue
-        person_id = record.person_id
-        assert person_id is not None and record.person is not None
-        agencies.setdefault(person_id, set()).add(record.agency.name)
-        held = best.get(person_id)
-        if held is None or score.strength > held.score.strength:
-            best[person_id] = PersonMatch(record.person.reference, record, score, [])
-    ranked = sorted(best.values(), key=lambda m: (-m.score.strength, m.reference))
-    for match in ranked:
-        match.agencies = sorted(agencies[match.record.person_id])  # type: ignore[index]
-    shown = ranked[:RESULT_LIMIT]
+        agencies.setdefault(candidate.person_id, set()).add(candidate.agency_id)
+        held = best.get(candidate.person_id)
+        if held is None or score.strength > held[1].strength:
+            best[candidate.person_id] = (candidate, score)
+    ranked = sorted(best.values(), key=lambda pair: (-pair[1].strength, pair[0].person_id))
+    shown_records = visible.select_related("agency", "borough", "person").in_bulk(
+        [candidate.id for candidate, _ in ranked[:RESULT_LIMIT]])
+    names = dict(Agency.objects.values_list("pk", "name"))
+    shown = [
+        PersonMatch(shown_records[candidate.id].person.reference, shown_records[candidate.id],  # type: ignore[union-attr]
+                    score, sorted(names[agency] for agency in agencies[candidate.person_id]))
+        for candidate, score in ranked[:RESULT_LIMIT]
+    ]
     audit_write(actor=user, verb=AuditVerb.PERSON_SEARCH,
                 payload={"criteria": query.criteria(), "found": len(ranked),
                          "shown": [match.reference for match in shown]})
