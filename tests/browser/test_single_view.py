@@ -80,7 +80,8 @@ def test_find_a_child_from_a_misspelt_name_then_filter_and_export(
     export = AuditEntry.objects.get(verb=AuditVerb.EXPORT)
     assert export.payload["filters"]["agencies"] == ["met"] and export.actor.username == "researcher"
 
-    page.get_by_role("link", name=re.compile("^Not the same person.*Mossbourne Community Academy record SIMS-77812")).click()
+    doubt = re.compile("^Not the same person.*Mossbourne Community Academy record SIMS-77812")
+    page.get_by_role("link", name=doubt).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("This record is not the same person")
     check_page("person-not-same")
 
@@ -96,3 +97,38 @@ def test_scrutiny_sees_the_page_without_names(page: Page, live_server: Any, demo
     for identifying in ("Leah", "Morgan", "Clapton", "E5 8HP", "9434765919"):
         assert identifying not in body
     check_page("person-pseudonymised")
+
+
+def test_an_officer_asks_the_school_to_share_and_it_does(page: Page, live_server: Any, demo_data: dict[str, int],
+                                                         sign_in: SignIn, check_page: Check) -> None:
+    leah = SourceRecord.objects.get(source_id="CRIS-P-100231").person
+    sign_in("officer")
+    page.goto(f"{live_server.url}/people/{leah.reference}")
+    expect(page.locator("#more-exists")).to_contain_text("Other agencies hold more about this person")
+    page.get_by_role("link", name="ask them to share it with Metropolitan Police Service").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for what other agencies hold")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your reason")
+    check_page("share-request-error")
+    page.get_by_label("Why do you need what other agencies hold?").fill("Section 47 enquiry opened today")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your request has gone to the agencies")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("partner")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Requests to share").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Requests to share (1 waiting)")
+    check_page("share-requests")
+    page.get_by_role("link", name=re.compile("^Answer request")).click()
+    expect(page.locator("main")).to_contain_text("Section 47 enquiry opened today")
+    check_page("share-request-answer")
+    page.get_by_label("Yes, share our records").check()
+    page.get_by_label("Your note to the person who asked").fill("Attendance and the concern log, shared")
+    page.get_by_role("button", name="Send your answer").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your answer has gone to Dan Reilly")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("officer")
+    page.goto(f"{live_server.url}/people/{leah.reference}")
+    expect(page.get_by_role("table", name="Each agency's record of this person")).to_contain_text(
+        "Shared with Metropolitan Police Service by Helen Clarke")
