@@ -18,6 +18,8 @@ class AuditVerb(models.TextChoices):
     RECORD_UPDATE = "record.update", "Received a new version of a source record"
     EVENT_RECEIVE = "event.receive", "Received an event"
     SHARE_GRANT = "share.grant", "Shared a record with an agency"
+    SHARE_REQUEST = "share.request", "Asked other agencies to share what they hold about a person"
+    SHARE_ANSWER = "share.answer", "Answered a request to share records"
     IMPORT_BATCH = "intake.batch", "Imported a batch of feed lines"
     FEED_TOKEN_ISSUE = "feed.token_issue", "Issued a feed token"
     FEED_TOKEN_REVOKE = "feed.token_revoke", "Revoked a feed token"

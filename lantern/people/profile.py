@@ -243,7 +243,7 @@ def connections(user: Any, access: PersonAccess, today: date) -> Connections:
     def connect(person_id: int) -> Connection:
         return found.setdefault(person_id, Connection(person_id))
 
-    # Who shares events with the person (one query), and who shares events with each other.
+    # Who shares events with the person, and who of them shares events with each other.
     event_ids = [e.pk for e in access.events if not e.restricted]
     occurred = {e.pk: e.occurred_at for e in access.events}
     my_roles = access.roles_by_event

@@ -58,3 +58,50 @@ class RecordShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_record or self.event} shared with {self.agency}"
+
+
+class ShareRequest(models.Model):
+    """A user's request to see what other agencies hold about a person.
+
+    It goes to every agency that holds records of the person; each answers for its own
+    records (`ShareAnswer`), because only the agency that holds a record may share it.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="share_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "organisations.Agency", on_delete=models.PROTECT, related_name="share_requests",
+        help_text="The agency the records would be shared with: the requester's",
+    )
+    reason = models.TextField()
+    legal_basis = models.CharField(max_length=40, choices=LegalBasis.choices)
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(legal_basis__in=LegalBasis.values), name="share_request_legal_basis_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk} for {self.person} by {self.agency}"
+
+
+class ShareAnswer(models.Model):
+    """One holding agency's answer to a share request: shared, or not and why."""
+
+    request = models.ForeignKey(ShareRequest, on_delete=models.PROTECT, related_name="answers")
+    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="+")
+    shared = models.BooleanField()
+    records = models.PositiveIntegerField(default=0, help_text="How many records were shared")
+    note = models.TextField()
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "agency"], name="share_answer_once_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} answered request {self.request_id}"

@@ -11,6 +11,7 @@ from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.references import normalise_reference
 from lantern.people.profile import ChronologyFilter
 from lantern.people.search import SearchQuery
+from lantern.sharing.models import LegalBasis
 
 if TYPE_CHECKING:
     from lantern.people.models import SourceRecord
@@ -212,3 +213,34 @@ class ChronologyFilterForm(forms.Form):
             return ChronologyFilter()
         return ChronologyFilter(frozenset(self.cleaned_data["agency"]), frozenset(self.cleaned_data["type"]),
                                 self.cleaned_data["start"], self.cleaned_data["end"])
+
+
+# Asking other agencies to share what they hold, and answering (lantern.web.views.sharing) ----------
+
+class ShareRequestForm(forms.Form):
+    reason = _reason_field("Why do you need what other agencies hold?",
+                           "For example, the strategy discussion or enquiry it is for. The agencies that hold the "
+                           "records see your name, your agency and this reason.")
+    legal_basis = forms.ChoiceField(
+        label="Legal basis for sharing", choices=LegalBasis.choices, widget=forms.RadioSelect,
+        initial=LegalBasis.DPA_SAFEGUARDING,
+        error_messages={"required": "Select the legal basis for sharing",
+                        "invalid_choice": "Select the legal basis for sharing"},
+    )
+
+
+class ShareAnswerForm(forms.Form):
+    SHARE, DECLINE = "share", "decline"
+
+    decision = forms.ChoiceField(
+        label="Will your agency share its records of this person?",
+        choices=[(SHARE, "Yes, share our records"), (DECLINE, "No, do not share them")], widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to share your records",
+                        "invalid_choice": "Select whether to share your records"},
+    )
+    note = _reason_field("Your note to the person who asked",
+                         "Say what you shared, or why not. It is recorded with your name.")
+
+    @property
+    def share(self) -> bool:
+        return bool(self.cleaned_data["decision"] == self.SHARE)

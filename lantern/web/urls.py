@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, linkage, pages, people, users
+from .views import auth, linkage, pages, people, sharing, users
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("people/<str:reference>/history", linkage.person_history, name="person-history"),
     path("people/<str:reference>/split", linkage.split_person, name="person-split"),
     path("people/<str:reference>/merge", linkage.merge_person, name="person-merge"),
+    path("people/<str:reference>/request-information", people.request_information,
+         name="person-request-information"),
+    path("sharing/requests", sharing.share_requests, name="share-requests"),
+    path("sharing/requests/<int:request_id>", sharing.share_request, name="share-request"),
     path("linkage/review", linkage.review_queue, name="review-queue"),
     path("linkage/review/<int:pair_id>", linkage.review_pair, name="review-pair"),
     path("users", users.user_list, name="users"),

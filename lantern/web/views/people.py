@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,8 @@ from lantern.people import profile
 from lantern.people.exports import ExportMark, chronology_csv, chronology_pdf
 from lantern.people.models import SearchTerm, SourceRecord
 from lantern.people.search import SearchRefused, search_people
-from lantern.web.forms import ChronologyFilterForm, PersonSearchForm
+from lantern.sharing.services import share_request_create
+from lantern.web.forms import ChronologyFilterForm, PersonSearchForm, ShareRequestForm
 
 REASON_KEPT_FOR = timedelta(minutes=30)
 EXPORT_FORMATS = ("csv", "pdf")
@@ -210,3 +211,26 @@ def record_not_same(request: HttpRequest, reference: str, record_id: int) -> Htt
     return render(request, "people/not_same.html",
                   {"access": access, "record": record, "other": other, "form": form, "error": error},
                   status=400 if form.errors or (error and request.method == "POST") else 200)
+
+
+def request_information(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask the agencies holding records the user cannot see to share them with the user's agency."""
+    try:
+        access = _open(request, reference)
+    except _AskForReason as ask:
+        return ask.response
+    if not access.more_exists or access.pseudonymised or request.user.agency_id is None:  # type: ignore[union-attr]
+        raise Http404("Nothing more to ask for")
+    form = ShareRequestForm(request.POST if "legal_basis" in request.POST else None)
+    if form.is_valid():
+        try:
+            share_request_create(person=access.person, reason=form.cleaned_data["reason"],
+                                 legal_basis=form.cleaned_data["legal_basis"], actor=request.user)
+        except ValidationError as problem:
+            form.add_error(None, problem)
+        else:
+            messages.success(request, "Your request has gone to the agencies that hold records of this person. "
+                                      "What they share will appear on this page.")
+            return redirect("web:person", reference=reference)
+    return render(request, "people/request_information.html", {"access": access, "form": form},
+                  status=400 if form.errors else 200)
