@@ -18,7 +18,7 @@ from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.audit import audit_write
 from lantern.core.db import refresh_planner_statistics
 from lantern.core.models import AuditVerb
-from lantern.intake.bulk import execute_many
+from lantern.intake.bulk import execute_many, select_in
 from lantern.people.models import Person, SourceRecord
 from lantern.people.services import persons_create
 
@@ -165,8 +165,10 @@ def _apply_clusters(clusters: dict[int, int], current: dict[int, int | None], *,
         if current.get(record) is not None:
             left[(current[record], target)].append(record)  # type: ignore[index]
     _move_records(moves)
-    labels = {pk: f"{agency}:{source_id}" for pk, agency, source_id in SourceRecord.objects.filter(
-        pk__in=list(assignment.moves)).values_list("pk", "agency__code", "source_id").iterator(chunk_size=5000)}
+    # In slices: a first link of a million records moves more records than SQLite takes parameters.
+    labels = {pk: f"{agency}:{source_id}" for pk, agency, source_id in select_in(
+        "SELECT r.id, a.code, r.source_id FROM people_sourcerecord r JOIN organisations_agency a "
+        "ON a.id = r.agency_id WHERE r.id IN (%s)", list(assignment.moves))}
     for (source, target), records in left.items():
         kind = ChangeKind.MERGED if source in assignment.merged else ChangeKind.SPLIT
         changes.append(PersonChange(person_id=source, kind=kind, other_id=target, at=now, run=run, actor=actor,
