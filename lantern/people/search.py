@@ -54,9 +54,12 @@ def _pairs(given: str, given_keys: Iterable[str], family: str) -> set[str]:
     A common name alone matches a hundred thousand records in London ("John" or "Smith");
     the two together match a few hundred, so a search by full name reads only those.
     """
-    family_sound = jellyfish.soundex(family)
+    given_sound, family_sound = jellyfish.soundex(given), jellyfish.soundex(family)
     return {f"gf:{jellyfish.metaphone(given)}|{jellyfish.metaphone(family)}",
-            f"gs:{jellyfish.soundex(given)}|{family_sound}",
+            f"gs:{given_sound}|{family_sound}",
+            # A typed family name often keeps its first letters but not its sound (Bradley
+            # typed Braley, Bennett typed Benntet).
+            f"gp:{given_sound}|{family[:3]}",
             *(f"kf:{key}|{family_sound}" for key in given_keys)}
 
 
@@ -117,28 +120,35 @@ class SearchQuery:
 
 
 def query_terms(query: SearchQuery, today: date) -> set[int]:
-    """Return the hashed terms a record must share to be a candidate for the query."""
-    terms: set[str] = set()
+    """Return the hashed terms a record must share to be a candidate for the query.
+
+    Terms that narrow to a few records (a full name, a date of birth, a full postcode, an
+    NHS number) are used when the query has any; the broad ones (one name alone, a year of
+    birth, a postcode district), which match tens of thousands of records in London, only
+    when it has nothing narrower. Every field asked for still counts in the score.
+    """
+    narrow: set[str] = set()
+    broad: set[str] = set()
     words = query.name_words
-    if len(words) == 1:
-        terms |= _sounds(words[0]) | {f"k:{key}" for key in nickname_keys(words[0])}
     # Two or more words: each pair, either way round (given and family names get swapped).
     for given, family in permutations(words, 2):
-        terms |= _pairs(given, nickname_keys(given), family)
+        narrow |= _pairs(given, nickname_keys(given), family)
+    if len(words) == 1:
+        broad |= _sounds(words[0]) | {f"k:{key}" for key in nickname_keys(words[0])}
     if query.dob_year and query.dob_month and query.dob_day:
-        terms.add(f"d:{query.dob_year:04d}-{query.dob_month:02d}-{query.dob_day:02d}")
-    if query.dob_year:
-        terms.add(f"y:{query.dob_year}")
+        narrow.add(f"d:{query.dob_year:04d}-{query.dob_month:02d}-{query.dob_day:02d}")
+    elif query.dob_year:
+        broad.add(f"y:{query.dob_year}")
     if query.age is not None:
-        terms |= {f"y:{year}" for year in _birth_years(query.age, today)}
+        broad |= {f"y:{year}" for year in _birth_years(query.age, today)}
     postcode = query.compact_postcode
     if len(postcode) >= 5:
-        terms |= {f"p:{postcode}", f"pd:{postcode[:-3]}"}
+        narrow.add(f"p:{postcode}")
     elif postcode:
-        terms.add(f"pd:{postcode}")
+        broad.add(f"pd:{postcode}")
     if query.nhs_number:
-        terms.add(f"h:{query.nhs_number}")
-    return {key_hash(term) for term in terms}  # type: ignore[misc]
+        narrow.add(f"h:{query.nhs_number}")
+    return {key_hash(term) for term in narrow or broad}  # type: ignore[misc]
 
 
 def _birth_years(age: int, today: date) -> tuple[int, int]:
