@@ -238,6 +238,7 @@ class CandidateRecord(NamedTuple):
     postcode: str
     nhs_number: str
     source_id: str
+    restricted: bool
 
 
 def score_record(query: SearchQuery, record: CandidateRecord | SourceRecord, today: date) -> RecordScore:
@@ -324,7 +325,8 @@ def search_people(user: Any, query: SearchQuery, *, today: date) -> SearchResult
             continue
         agencies.setdefault(candidate.person_id, set()).add(candidate.agency_id)
         held = best.get(candidate.person_id)
-        if held is None or score.strength > held[1].strength:
+        # The best-matching record shows the person; of equals, one whose details may be shown.
+        if held is None or (score.strength, not candidate.restricted) > (held[1].strength, not held[0].restricted):
             best[candidate.person_id] = (candidate, score)
     ranked = sorted(best.values(), key=lambda pair: (-pair[1].strength, pair[0].person_id))
     shown_records = visible.select_related("agency", "borough", "person").in_bulk(

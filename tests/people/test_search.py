@@ -19,9 +19,10 @@ HACKNEY, LAMBETH = "E09000012", "E09000022"
 TODAY = date(2026, 11, 22)
 
 
-def person_record(agency, source_id, given, family, dob, postcode="E8 1DY", nhs="", area=HACKNEY, **extra):
+def person_record(agency, source_id, given, family, dob, postcode="E8 1DY", nhs="", area=HACKNEY, restricted=False,
+                  person=None, **extra):
     return source_record_receive(
-        agency=agency, source_id=source_id, borough=borough(area),
+        agency=agency, source_id=source_id, borough=borough(area), restricted=restricted, person=person,
         data={"given_names": given, "family_name": family, "date_of_birth": dob, "sex": "female",
               "address": {"line1": "1 Mare Street", "postcode": postcode}, "nhs_number": nhs, **extra},
     ).record
@@ -165,3 +166,11 @@ def test_reindex_rebuilds_the_search_index(researcher, people):
     call_command("reindex")
     assert found(researcher, name="Aisha Begum") == ["CRIS-1003"]
     assert LinkKey.objects.filter(record=people["aisha"]).exists()  # linkage's keys come back too
+
+
+def test_a_person_is_shown_by_a_record_whose_details_may_be_shown(met, school, researcher):
+    hidden = person_record(met, "CRIS-9", "Leah", "Morgan", "2011-04-17", restricted=True)
+    person_record(school, "SIMS-9", "Leah", "Morgan", "2011-04-17", person=hidden.person)
+    [match] = search_people(researcher, SearchQuery(name="Leah Morgan"), today=TODAY).matches
+    assert match.record.source_id == "SIMS-9" and not match.record.restricted
+    assert match.agencies == ["Hackney schools", "Metropolitan Police Service"]
