@@ -8,14 +8,14 @@ ANALYSIS_LIMIT = 1000
 
 
 def refresh_planner_statistics() -> None:
-    """Tell SQLite's query planner how many rows each index narrows to, after a bulk change.
+    """Tell the query planner how many rows each index narrows to, after a bulk change.
 
     Without statistics SQLite guesses that an equality on any index finds about ten rows, so
-    it would read every record in a borough to find a handful by id. PostgreSQL's autovacuum
-    keeps its own statistics.
+    it would read every record in a borough to find a handful by id; PostgreSQL, right after
+    millions of search terms went in and before autovacuum came round, scanned them all in
+    parallel (0.7 s a search) instead of using the index.
     """
-    if connection.vendor != "sqlite":
-        return
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         cursor.execute("ANALYZE")
