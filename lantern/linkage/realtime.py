@@ -6,7 +6,8 @@ scores only those with the trained model's weights in Python (`model.Scorer`).
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,10 +142,35 @@ def decide(features: Features, candidates: Iterable[Candidate], scorer: Scorer,
     return outcome
 
 
-def clear_index() -> None:
-    """Empty the real-time index (blocking keys and search terms), before it is rebuilt."""
+@contextmanager
+def rebuilding_index() -> Iterator[None]:
+    """Empty the real-time index (blocking keys and search terms) for a rebuild of every record.
+
+    Its look-up-by-record indexes are dropped while the rows go in and built once at the
+    end: inserting tens of millions of keys into them one by one was most of a rebuild's
+    time (29 minutes for 1.6 million records on SQLite).
+    """
     LinkKey.objects.all().delete()
     SearchTerm.objects.all().delete()
+    quote = connection.ops.quote_name
+    indexes = []
+    for model in (LinkKey, SearchTerm):
+        meta: Any = model._meta
+        for index in meta.indexes:
+            columns = ", ".join(quote(meta.get_field(name).column) for name in index.fields)
+            indexes.append((quote(index.name), quote(meta.db_table), columns))
+    with connection.cursor() as cursor:
+        for name, _, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        yield
+        if connection.vendor == "postgresql":
+            # Check the new rows' foreign keys now: PostgreSQL builds no index on a table
+            # with deferred checks still pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, table, columns in indexes:
+            cursor.execute(f"CREATE INDEX {name} ON {table} ({columns})")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = False) -> None:

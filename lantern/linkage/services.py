@@ -84,8 +84,7 @@ def index_rebuild(*, progress: Callable[[int], None] = lambda done: None) -> int
     upgrade), or to repair it; linking and search read it as soon as the transaction ends.
     """
     done = 0
-    with transaction.atomic():
-        realtime.clear_index()
+    with transaction.atomic(), realtime.rebuilding_index():
         rows = SourceRecord.objects.values_list(*RECORD_COLUMNS).iterator(chunk_size=INDEX_CHUNK)
         while chunk := list(islice(rows, INDEX_CHUNK)):
             features = [record_features(dict(zip(RECORD_COLUMNS, values, strict=True))) for values in chunk]
@@ -128,8 +127,8 @@ def link_all(*, actor: Any = None, retrain: bool = False, seed: int = 1, backend
             model_version=model_row.version, now=run.started_at,
         )
         progress("Rebuilding the real-time index")
-        realtime.clear_index()
-        realtime.index_records([(row["unique_id"], row) for row in rows])
+        with realtime.rebuilding_index():
+            realtime.index_records([(row["unique_id"], row) for row in rows])
         run.persons = len(set(result.clusters.values()))
         run.counts = {**counts, "pairs_scored": result.pairs_scored,
                       "seconds": {k: round(v, 1) for k, v in result.seconds.items()}}

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from lantern.accounts.models import Role
@@ -166,6 +167,11 @@ def test_reindex_rebuilds_the_search_index(researcher, people):
     call_command("reindex")
     assert found(researcher, name="Aisha Begum") == ["CRIS-1003"]
     assert LinkKey.objects.filter(record=people["aisha"]).exists()  # linkage's keys come back too
+    # The look-up-by-record indexes, dropped while the rows went in, are back.
+    with connection.cursor() as cursor:
+        for model in (SearchTerm, LinkKey):
+            found_indexes = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            assert {index.name for index in model._meta.indexes} <= set(found_indexes)
 
 
 def test_a_person_is_shown_by_a_record_whose_details_may_be_shown(met, school, researcher):
