@@ -40,6 +40,12 @@ def _newest(records: Iterable[SourceRecord]) -> list[SourceRecord]:
     return sorted(records, key=lambda r: r.received_at, reverse=True)
 
 
+def best_name(records: Iterable[SourceRecord]) -> str:
+    """Return the name on the most recently received record that has one."""
+    named = [r for r in records if r.full_name]
+    return max(named, key=lambda r: r.received_at).full_name if named else "Name not known"
+
+
 def _home_record(records: Iterable[SourceRecord]) -> SourceRecord | None:
     """Return the record that best says where the person lives: one with a UPRN, then the newest."""
     housed = [r for r in records if r.postcode or r.address_line1]
@@ -70,9 +76,8 @@ class Identity:
 def identity(access: PersonAccess, today: date) -> Identity:
     """Return who the person is, from the newest record that gives each fact."""
     records = _newest(access.records)
-    named = [r for r in records if r.full_name]
-    name = named[0].full_name if named else "Name not known"
-    others = {r.full_name for r in named} | {alias for r in records for alias in r.aliases or ()}
+    name = best_name(records)
+    others = {r.full_name for r in records if r.full_name} | {alias for r in records for alias in r.aliases or ()}
     dated = [r for r in records if r.dob_year]
     # The fullest date of birth wins over a partial one, then the newest.
     dob = max(dated, key=lambda r: (r.dob_day is not None, r.dob_month is not None), default=None)

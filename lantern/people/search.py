@@ -280,10 +280,15 @@ class PersonMatch:
     agencies: list[str]
 
     @property
-    def strength_label(self) -> str:
+    def strength(self) -> tuple[str, str]:
+        """Return how strong the match is, in words and as a GOV.UK tag colour."""
         if self.score.strength >= 0.85:
-            return "Strong match"
-        return "Good match" if self.score.strength >= 0.7 else "Possible match"
+            return "Strong match", "green"
+        return ("Good match", "blue") if self.score.strength >= 0.7 else ("Possible match", "grey")
+
+    @property
+    def strength_label(self) -> str:
+        return self.strength[0]
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.forms.renderers import TemplatesSetting
 
 from lantern.core.access import MIN_REASON_LENGTH
 from lantern.core.references import normalise_reference
+from lantern.people.content import parse_partial_date
 from lantern.people.profile import ChronologyFilter
 from lantern.people.search import SearchQuery
 from lantern.sharing.models import LegalBasis
@@ -110,24 +111,32 @@ class MergeForm(forms.Form):
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 
 
+MONTH_YEAR_FORMATS = ("%m/%Y", "%m-%Y", "%B %Y", "%b %Y", "%Y-%m")
+
+
 def _partial_date(text: str) -> tuple[int | None, int | None, int | None]:
-    """Read a date of birth that may be only a year ('2011') or a month and year ('3/2011')."""
+    """Read a date of birth as people type it ('27/3/2011', '3/2011', '2011').
+
+    The UK forms are put into the interchange format's 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'
+    and checked by the same rules as every record's date of birth (a real date, not in
+    the future, not implausibly early).
+    """
     text = " ".join(text.replace(",", " ").split())
-    if text.isdigit() and len(text) == 4:
-        return int(text), None, None
-    for fmt in ("%m/%Y", "%m-%Y", "%B %Y", "%b %Y", "%Y-%m"):
-        try:
-            moment = datetime.strptime(text, fmt)  # noqa: DTZ007  # a date, not a moment
-            return moment.year, moment.month, None
-        except ValueError:
-            continue
-    for fmt in DATE_FORMATS:
-        try:
-            moment = datetime.strptime(text, fmt)  # noqa: DTZ007
-            return moment.year, moment.month, moment.day
-        except ValueError:
-            continue
-    raise forms.ValidationError("Enter a date of birth like 27/3/2011, or a month and year like 3/2011, or a year")
+    iso = text if text.isdigit() and len(text) == 4 else None
+    for formats, pattern in ((MONTH_YEAR_FORMATS, "%Y-%m"), (DATE_FORMATS, "%Y-%m-%d")):
+        for fmt in formats:
+            if iso is None:
+                try:
+                    iso = datetime.strptime(text, fmt).strftime(pattern)  # noqa: DTZ007  # a date, not a moment
+                except ValueError:
+                    continue
+    try:
+        return parse_partial_date(iso or text)
+    except ValueError as problem:
+        if iso is None:
+            raise forms.ValidationError(
+                "Enter a date of birth like 27/3/2011, or a month and year like 3/2011, or a year") from None
+        raise forms.ValidationError(f"Enter a real date of birth: the {problem}") from None
 
 
 class PersonSearchForm(forms.Form):

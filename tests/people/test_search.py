@@ -145,6 +145,7 @@ def test_search_page_shows_ranked_results_with_links(client, researcher, people)
 @pytest.mark.parametrize(("params", "message"), [
     ({"name": ""}, "Enter at least one detail to search by"),
     ({"date_of_birth": "31/2/2011"}, "Enter a date of birth like 27/3/2011"),
+    ({"date_of_birth": "1/1/2099"}, "the date of birth is in the future"),
     ({"nhs_number": "12345"}, "Enter an NHS number as 10 digits"),
     ({"postcode": "!!"}, "Enter a postcode like E8 1DY"),
     ({"age": "old"}, "Enter an age in years, like 14"),

@@ -1,20 +1,15 @@
 """Template filters for showing people."""
 
-from collections.abc import Sequence
 
 from django import template
 
 from lantern.events.models import Event, Role
-from lantern.people.models import SourceRecord
+from lantern.people.profile import best_name
 
 register = template.Library()
 
 
-@register.filter
-def best_name(records: Sequence[SourceRecord]) -> str:
-    """Return the name on the most recently received record that has one."""
-    named = [r for r in records if r.full_name]
-    return max(named, key=lambda r: r.received_at).full_name if named else "Name not known"
+register.filter("best_name", best_name)
 
 
 @register.filter
