@@ -31,6 +31,23 @@ class AuditVerb(models.TextChoices):
     LINK_REVIEW = "linkage.review", "Decided whether two records are the same person"
     PERSON_MERGE = "person.merge", "Merged two persons"
     PERSON_SPLIT = "person.split", "Split records off a person"
+    # The front door (lantern.referrals)
+    CONTACT_CREATE = "contact.create", "Recorded a contact about a child or adult"
+    CONTACT_VIEW = "contact.view", "Viewed a contact"
+    CONTACT_RATE = "contact.rate", "Rated a contact (RAG)"
+    CONTACT_ALLOCATE = "contact.allocate", "Allocated a contact"
+    CONTACT_UPDATE = "contact.update", "Changed a contact"
+    CONTACT_ESCALATE = "contact.escalate", "Escalated an overdue or unallocated contact"
+    CONTACT_DECIDE = "contact.decide", "Recorded a decision on a contact"
+    STRATEGY_RECORD = "contact.strategy", "Recorded a strategy discussion"
+    INFO_REQUEST = "info.request", "Asked a partner agency for information"
+    INFO_VIEW = "info.view", "Viewed a request for information"
+    INFO_ANSWER = "info.answer", "Answered a request for information"
+    INFO_AGREE = "info.agree", "Agreed to wider use of an answer"
+    INFO_CHASE = "info.chase", "Chased an overdue request for information"
+    # Risk instruments (lantern.risk)
+    RISK_ASSESS = "risk.assess", "Recorded a risk assessment"
+    RISK_VIEW = "risk.view", "Viewed a risk assessment"
 
 
 class AuditEntry(models.Model):

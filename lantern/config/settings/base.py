@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "lantern.sharing",
     "lantern.intake",
     "lantern.linkage",
+    "lantern.risk",
+    "lantern.referrals",
     "lantern.web",
     "lantern.demo",
 ]
