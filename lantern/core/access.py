@@ -27,6 +27,7 @@ from lantern.events.markers import Marker, markers_from
 from lantern.events.models import Event, Involvement
 from lantern.events.schemas import attribute_schema
 from lantern.people.models import Person, SourceRecord
+from lantern.referrals.models import Contact, InformationRequest
 from lantern.sharing.models import RecordShare
 
 from .audit import audit_write
@@ -258,3 +259,74 @@ def access_event_by_id(user: Any, event_id: int, *, reason: str = "") -> Event:
         _pseudonymise_event(event)
     audit_write(actor=user, verb=AuditVerb.EVENT_VIEW, target=event, reason=reason.strip())
     return event
+
+
+# The front door: contacts and requests for information (lantern.referrals) -------------------
+
+MASH_ROLES = frozenset({Role.RESEARCHER, Role.SUPERVISOR})
+
+
+def works_in_mash(user: Any, borough_id: int | None) -> bool:
+    """Return whether the user triages contacts for this borough's MASH."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role in MASH_ROLES
+        and borough_id is not None
+        and user.borough_id == borough_id
+    )
+
+
+def visible_contacts(user: Any) -> QuerySet[Contact]:
+    """Return the contacts a user may open: their MASH's, or the ones they reported themselves."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Contact.objects.none()
+    if user.role in MASH_ROLES and user.borough_id is not None:
+        return Contact.objects.filter(borough_id=user.borough_id)
+    return Contact.objects.filter(reporter=user)
+
+
+def access_contact_by_reference(user: Any, reference: str) -> Contact:
+    """Return one contact the user may open, and audit the view; 404 otherwise."""
+    contact = (
+        visible_contacts(user)
+        .select_related("borough", "person", "subject_record", "reporter", "reporter_agency", "allocated_to",
+                        "updated_by", "event")
+        .filter(reference=reference).first()
+    )
+    if contact is None:
+        raise Http404("No such contact")
+    audit_write(actor=user, verb=AuditVerb.CONTACT_VIEW, target=contact)
+    return contact
+
+
+def visible_information_requests(user: Any) -> QuerySet[InformationRequest]:
+    """Return the requests for information sent to the user's agency (partners see only these)."""
+    if scope_for(user) == NO_CASE_DATA or user.agency_id is None or user.role in MASH_ROLES:
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(agency_id=user.agency_id)
+
+
+def access_information_request(user: Any, request_id: int) -> InformationRequest:
+    """Return one request for information sent to the user's agency, and audit the view; 404 otherwise."""
+    asked = (
+        visible_information_requests(user)
+        .select_related("contact__subject_record", "contact__borough", "requested_by", "agency", "answered_by")
+        .filter(pk=request_id).first()
+    )
+    if asked is None:
+        raise Http404("No such request")
+    audit_write(actor=user, verb=AuditVerb.INFO_VIEW, target=asked)
+    return asked
+
+
+def readable_answers(user: Any, contact: Contact) -> QuerySet[InformationRequest]:
+    """Return the partners' answers on a contact the user may read.
+
+    The MASH reads every answer; anyone else only those the owning agency agreed to share
+    beyond the hub (the MASH firewall).
+    """
+    answered = contact.information_requests.filter(answered_at__isnull=False)
+    if works_in_mash(user, contact.borough_id):
+        return answered
+    return answered.filter(wider_use_agreed_at__isnull=False)

@@ -12,6 +12,7 @@ from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.organisations.models import Agency, Borough
 from lantern.people.models import SourceRecord
+from lantern.referrals.criteria import contacts_from_events
 
 from .content import event_content, event_errors
 from .models import Event, EventVersion, Involvement
@@ -92,6 +93,8 @@ def event_receive(
     Involvement.objects.bulk_create(
         [Involvement(event=event, source_record=record, role=role) for record, role in set(involvements)]
     )
+    # An event that meets referral criteria reaches the MASH at once.
+    contacts_from_events([event.pk], actor=actor)
     audit_write(
         actor=actor, verb=AuditVerb.EVENT_RECEIVE, target=event,
         payload={"agency": agency.code, "source_id": source_id, "type": event_type,

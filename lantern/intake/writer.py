@@ -27,6 +27,7 @@ from lantern.organisations.selectors import district_to_ons_code, postcode_distr
 from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
 from lantern.people.models import SourceRecord
 from lantern.people.services import unused_references, versions_keep
+from lantern.referrals.criteria import TRIGGER_EVENT_TYPES, contacts_from_events
 
 from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
@@ -141,6 +142,7 @@ class ChunkWriter:
 
     def _write_lines(self, chunk: list[Parsed]) -> None:
         changes = _Changes()
+        self.referral_candidates: list[int] = []
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -157,6 +159,8 @@ class ChunkWriter:
             waiting += more_waiting
         self._hold(refused)
         self._wait(waiting)
+        # Events that meet referral criteria reach the MASH in the same transaction.
+        contacts_from_events(self.referral_candidates, now=self.now, actor=self.actor)
         if changes.any():
             audit_write(
                 actor=self.actor,
@@ -490,6 +494,7 @@ class ChunkWriter:
         )
         self.counts.created += len(created)
         self.counts.updated += len(updated)
+        self.referral_candidates += [pk for pk, e in zip(ids, written, strict=True) if e.type in TRIGGER_EVENT_TYPES]
         changes.events_created += [f"{e.agency}:{e.source_id}" for e in created]
         changes.events_updated += [f"{e.agency}:{e.source_id}" for e, _ in updated]
         return refused, waiting

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, linkage, pages, people, sharing, users
+from .views import auth, front_door, information, linkage, mash, pages, people, risk, sharing, users
 
 app_name = "web"
 urlpatterns = [
@@ -19,10 +19,30 @@ urlpatterns = [
     path("people/<str:reference>/merge", linkage.merge_person, name="person-merge"),
     path("people/<str:reference>/request-information", people.request_information,
          name="person-request-information"),
+    path("people/<str:reference>/assessments/new", risk.assess, name="risk-assess"),
+    path("people/<str:reference>/assessments/new/<str:code>", risk.assess_with, name="risk-assess-with"),
+    path("people/<str:reference>/assessments/<int:assessment_id>", risk.assessment, name="risk-assessment"),
     path("sharing/requests", sharing.share_requests, name="share-requests"),
     path("sharing/requests/<int:request_id>", sharing.share_request, name="share-request"),
     path("linkage/review", linkage.review_queue, name="review-queue"),
     path("linkage/review/<int:pair_id>", linkage.review_pair, name="review-pair"),
+    # The front door: contacts in, the MASH queue and triage, partners' answers.
+    path("contacts/new", front_door.officer_contact_check, name="officer-contact-check"),
+    path("contacts/new/<str:step>", front_door.officer_contact_step, name="officer-contact-step"),
+    path("referrals/new", front_door.partner_referral, name="partner-referral"),
+    path("report-a-concern", front_door.report_concern, name="report-concern"),
+    path("report-a-concern/sent", front_door.report_concern_sent, name="report-concern-sent"),
+    path("mash", mash.queue, name="mash-queue"),
+    path("contacts/<str:reference>", mash.contact_detail, name="contact"),
+    path("contacts/<str:reference>/sent", front_door.contact_sent, name="contact-sent"),
+    path("contacts/<str:reference>/rate", mash.contact_rate_view, name="contact-rate"),
+    path("contacts/<str:reference>/allocate", mash.contact_allocate_view, name="contact-allocate"),
+    path("contacts/<str:reference>/edit", mash.contact_edit_view, name="contact-edit"),
+    path("contacts/<str:reference>/ask", mash.information_request_new, name="contact-ask"),
+    path("contacts/<str:reference>/decide", mash.contact_decide_view, name="contact-decide"),
+    path("contacts/<str:reference>/strategy", mash.strategy_discussion_new, name="contact-strategy"),
+    path("information-requests", information.information_requests, name="information-requests"),
+    path("information-requests/<int:request_id>", information.information_request, name="information-request"),
     path("users", users.user_list, name="users"),
     path("users/new", users.user_new, name="user-new"),
     path("users/<int:user_id>", users.user_edit, name="user-edit"),

@@ -205,3 +205,27 @@ LOGGING = {
 # between the review floor and it go to the MASH researchers' review queue.
 LANTERN_LINK_MATCH_PROBABILITY = 0.995
 LANTERN_LINK_REVIEW_FLOOR = 0.5
+
+# Working-time clocks (lantern/core/clock.py) count only these local wall-clock hours on working days.
+LANTERN_WORKING_DAY = ("09:00", "17:00")
+
+# The front door's clocks (lantern.referrals.clocks): no national standard exists, so these are
+# the published examples in docs/clocks.md, to be set by each partnership. "unrated" runs until
+# a researcher rates the contact.
+LANTERN_TRIAGE_CLOCKS = {
+    "red": "4 working hours", "amber": "24 working hours", "green": "72 hours", "blue": "72 hours",
+    "unrated": "1 working day",
+}
+# Working Together: a decision on a referral from a professional within one working day.
+LANTERN_REFERRAL_DECISION_CLOCK = "1 working day"
+# Partner agencies' answers to the MASH (Merton's published example).
+LANTERN_PARTNER_REPLY_CLOCKS = {
+    "red": "2 working hours", "amber": "6 working hours", "green": "24 working hours", "blue": "24 working hours",
+    "unrated": "24 working hours",
+}
+# A contact with no named researcher after this goes to the supervisor.
+LANTERN_UNALLOCATED_ALERT = "2 working hours"
+# Imported events older than this do not make contacts: a back-load of history is not news.
+LANTERN_AUTO_CONTACT_WINDOW_DAYS = 14
+# The public concern form: reports accepted from one address per hour.
+LANTERN_PUBLIC_REPORTS_PER_HOUR = 5

@@ -2,13 +2,21 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from lantern.core.access import scope_for
+from lantern.core.access import scope_for, visible_information_requests
+from lantern.referrals.selectors import queue_counts
+from lantern.web.context_processors import menu_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the signed-in user what they can do and what they can see."""
-    return render(request, "web/home.html", {"scope": scope_for(request.user)})
+    """Show the signed-in user what they can do, what is waiting for them, and what they can see."""
+    user = request.user
+    return render(request, "web/home.html", {
+        "scope": scope_for(user), "menu_items": {item.url_name: item for item in menu_for(user)},
+        "counts": queue_counts(user, timezone.now()),
+        "requests_waiting": visible_information_requests(user).filter(answered_at__isnull=True).count(),
+    })
 
 
 @login_not_required
