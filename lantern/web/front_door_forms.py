@@ -102,13 +102,13 @@ class PlaceForm(forms.Form):
 
 
 class WhatHappenedForm(forms.Form):
-    what_happened = _text("What happened?", "Say what you saw and heard, and what the child or adult said.",
+    what_happened = _text("Describe what happened", "Say what you saw and heard, and what the child or adult said.",
                           message="Say what happened")
 
 
 class RiskConsiderationForm(forms.Form):
     risk_consideration = forms.CharField(
-        label="What are the risks to their safety?",
+        label="Your risk consideration",
         help_text="Think about violence, abuse, neglect, exploitation and radicalisation, now and in the coming days. "
                   "This is mandatory for every child or adult at risk you meet.",
         widget=forms.Textarea(attrs={"rows": 6}), min_length=MIN_REASON_LENGTH, max_length=5000,
@@ -118,7 +118,7 @@ class RiskConsiderationForm(forms.Form):
 
 
 class ActionTakenForm(forms.Form):
-    action_taken = _text("What action did you take?",
+    action_taken = _text("Describe the action you took",
                          "For example, took them to a place of safety, used police protection powers, called an "
                          "ambulance, or gave advice. Say if you took none, and why.",
                          message="Say what action you took, even if none")

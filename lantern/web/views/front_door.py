@@ -7,7 +7,7 @@ makes one contact.
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -91,8 +91,7 @@ def officer_contact_check(request: HttpRequest) -> HttpResponse:
         if slug not in draft["answers"] or not form.is_valid():
             return redirect("web:officer-contact-step", step=slug)
         cleaned.update(form.cleaned_data)
-        rows.append((slug, question, [(form.fields[name].label, draft["answers"][slug].get(name, ""))
-                                      for name in form.fields]))
+        rows.append((slug, question, [(form.fields[name].label, _shown(form, name)) for name in form.fields]))
     problem = ""
     if request.method == "POST":
         new = NewContact(
@@ -110,6 +109,17 @@ def officer_contact_check(request: HttpRequest) -> HttpResponse:
             return redirect("web:contact-sent", reference=contact.reference)
     return render(request, "referrals/officer_check.html", {"rows": rows, "problem": problem},
                   status=400 if problem else 200)
+
+
+def _shown(form: Any, name: str) -> str:
+    """Return an answer as the check page shows it: as Lantern understood it (a choice's label, a tidied postcode)."""
+    value = form.cleaned_data.get(name)
+    choices = dict(getattr(form.fields[name], "choices", []))
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%H:%M, %d %B %Y")
+    return "" if value is None else str(value)
 
 
 def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
