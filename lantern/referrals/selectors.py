@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from lantern.core.access import visible_contacts, works_in_mash
+from lantern.people.profile import OverdueAction
 
 from .clocks import unallocated_alert_at
 from .models import Contact, Status
@@ -71,3 +72,11 @@ def needs_supervisor(user: Any, now: datetime) -> list[Contact]:
         Q(due_at__lt=now) | Q(allocated_to__isnull=True)).select_related("subject_record", "allocated_to")
     return [c for c in waiting.order_by("due_at")[:500]
             if c.due_at < now or unallocated_alert_at(c.received_at) < now]
+
+
+def overdue_contacts_about(user: Any, person: Any, now: datetime) -> list[OverdueAction]:
+    """Return the person's open contacts whose MASH decision is overdue, as the user may see them."""
+    contacts = (visible_contacts(user).filter(person=person, status=Status.OPEN, due_at__lt=now)
+                .select_related("event__agency").order_by("due_at"))
+    return [OverdueAction(f"MASH decision on contact {contact.reference}", contact.due_at, contact.event)
+            for contact in contacts if contact.event is not None]

@@ -10,6 +10,7 @@ from lantern.core.models import AuditEntry, AuditVerb
 from lantern.events.models import Event, EventType
 from lantern.people.models import SourceRecord
 from lantern.referrals.models import Contact, InformationRequest, Outcome, RatingChange, Source, Status
+from lantern.referrals.selectors import mash_queue, overdue_contacts_about, queue_counts
 from lantern.referrals.services import (
     AgreedAction,
     EditConflict,
@@ -209,3 +210,33 @@ def test_the_clocks_escalate_overdue_and_unallocated_contacts_once_and_chase_par
     assert Contact.objects.get(pk=unallocated.pk).escalation_reason.startswith("No named researcher")
     assert InformationRequest.objects.get(pk=asked.pk).chase_count == 1  # chased again only after another 2 hours
     assert AuditEntry.objects.filter(verb=AuditVerb.CONTACT_ESCALATE).count() == 2
+
+
+def test_an_overdue_contact_shows_among_the_persons_overdue_actions_for_those_who_may_see_it(
+        front_door: FrontDoor) -> None:
+    contact = officer_contact(front_door)  # due Tuesday 10:00
+    tuesday_noon = datetime(2026, 11, 17, 12, 0, tzinfo=LONDON)
+
+    overdue = overdue_contacts_about(front_door.researcher, contact.person, tuesday_noon)
+    assert [action.label for action in overdue] == [f"MASH decision on contact {contact.reference}"]
+    assert overdue_contacts_about(front_door.researcher, contact.person, MONDAY_10AM) == []
+    assert overdue_contacts_about(front_door.lambeth_researcher, contact.person, tuesday_noon) == []
+
+
+def test_the_queue_puts_overdue_contacts_first_then_the_soonest_due(front_door: FrontDoor) -> None:
+    green = officer_contact(front_door, now=MONDAY_10AM)
+    contact_rate(contact=green, rating="green", reason="No immediate risk seen", actor=front_door.researcher,
+                 expected_version=1)
+    red = officer_contact(front_door, now=MONDAY_10AM + timedelta(hours=1))
+    contact_rate(contact=red, rating="red", reason="Immediate risk tonight", actor=front_door.researcher,
+                 expected_version=1)
+    unrated = officer_contact(front_door, now=MONDAY_10AM - timedelta(days=3))  # Friday 10:00, due Monday 10:00
+    now = MONDAY_10AM + timedelta(hours=2)
+
+    queue = list(mash_queue(front_door.researcher, "open", now))
+    assert queue == [unrated, red, green]
+    assert list(mash_queue(front_door.researcher, "overdue", now)) == [unrated]
+    assert list(mash_queue(front_door.lambeth_researcher, "open", now)) == []
+    assert list(mash_queue(front_door.officer, "open", now)) == []
+    counts = queue_counts(front_door.researcher, now)
+    assert (counts.open, counts.overdue, counts.unallocated) == (3, 1, 3)
