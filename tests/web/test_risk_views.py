@@ -47,7 +47,8 @@ def test_choose_an_instrument_then_answer_it(client, researcher, victim):
     assert refused.status_code == 400 and "Select an assessment" in refused.content.decode()
     chosen = client.post(choose_url, {"instrument": "dash", "contact": "C-2026-0042"})
     assert chosen.status_code == 302
-    assert chosen["Location"] == reverse("web:risk-assess-with", args=[victim.reference, "dash"]) + "?contact=C-2026-0042"
+    next_url = reverse("web:risk-assess-with", args=[victim.reference, "dash"])
+    assert chosen["Location"] == next_url + "?contact=C-2026-0042"
 
 
 def test_a_dash_with_a_missing_answer_shows_the_error_summary(client, researcher, victim):

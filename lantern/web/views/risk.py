@@ -5,6 +5,7 @@ score, grade, referral and refusal, so the page only shows what it says.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -111,7 +112,7 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         url = reverse("web:risk-assess-with", args=[access.person.reference, form.cleaned_data["instrument"]])
         contact = request.POST.get("contact", "").strip()[:CONTACT_MAX]
-        return redirect(url + (f"?contact={contact}" if contact else ""))
+        return redirect(url + (f"?{urlencode({'contact': contact})}" if contact else ""))
     return render(request, "risk/choose.html", {"access": access, "form": form, "contact": _contact(request),
                                                 "instruments": engine.live_instruments()},
                   status=400 if form.errors else 200)
