@@ -169,7 +169,7 @@ class PublicConcernForm(PersonDetailsForm):
                                        help_text="So a social worker can call you back if they need to know more")
     # Spam resistance: a field people never see (bots fill it in) and a signed start time (bots post at once).
     website = forms.CharField(required=False, label="Leave this blank")
-    started = forms.CharField(widget=forms.HiddenInput)
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     MIN_SECONDS = 3
     MAX_AGE = 6 * 60 * 60
@@ -182,15 +182,16 @@ class PublicConcernForm(PersonDetailsForm):
     def fresh_token(cls) -> str:
         return cls.signer.sign(get_random_string(16))
 
-    def clean_started(self) -> str:
-        token = self.cleaned_data["started"]
+    def clean(self) -> dict[str, Any]:
+        # The start time is a hidden field: its problems belong to the form, where the reader sees them.
+        cleaned = super().clean() or {}
         try:
-            self.signer.unsign(token, max_age=self.MAX_AGE)
+            self.signer.unsign(cleaned.get("started", ""), max_age=self.MAX_AGE)
         except signing.SignatureExpired:
-            raise forms.ValidationError("This form was open too long: please send it again") from None
+            self.add_error(None, "This form was open too long: please check it and send it again")
         except signing.BadSignature:
-            raise forms.ValidationError("Something went wrong with this form: please send it again") from None
-        return token
+            self.add_error(None, "Something went wrong with this form: please check it and send it again")
+        return cleaned
 
     def looks_automated(self) -> bool:
         """Return whether a bot sent this: the hidden field filled in, or sent faster than anyone types."""

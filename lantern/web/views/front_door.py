@@ -200,7 +200,7 @@ def report_concern(request: HttpRequest) -> HttpResponse:
             else:
                 request.session["public_report"] = contact.reference
                 return redirect("web:report-concern-sent")
-    if form.errors and "started" in form.errors:
+    if form.non_field_errors():
         # A fresh start time, so a person who waited too long can simply send it again.
         data = request.POST.copy()
         data["started"] = PublicConcernForm.fresh_token()

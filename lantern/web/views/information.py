@@ -34,6 +34,10 @@ def information_request(request: HttpRequest, request_id: int) -> HttpResponse:
     form = AnswerForm(request.POST or None) if asked.answered_at is None else None
     if request.method == "POST":
         try:
+            if form is None and request.POST.get("action") != "agree":
+                # An answer sent again (a resend, a refresh) must never count as agreement.
+                messages.success(request, "Your agency has already answered this request.")
+                return redirect("web:information-request", request_id=asked.pk)
             if form is None:
                 information_request_agree(asked=asked, actor=user)
                 messages.success(request, "Your agency's agreement to wider use is recorded.")

@@ -35,6 +35,7 @@ from lantern.referrals.services import (
     partner_agencies,
     strategy_discussion_record,
 )
+from lantern.risk.selectors import assessments_of
 from lantern.web.front_door_forms import (
     AllocateForm,
     ContactEditForm,
@@ -91,6 +92,8 @@ def contact_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "ratings": contact.rating_changes.select_related("changed_by"),
         "requests": contact.information_requests.select_related("agency", "requested_by") if in_mash else [],
         "answers": readable_answers(user, contact).select_related("agency", "answered_by", "wider_use_agreed_by"),
+        "assessments": list(assessments_of(user, access.person).filter(contact_reference=contact.reference))
+        if access else [],
         "decision": getattr(contact, "decision", None),
         "strategy": getattr(contact, "strategy_discussion", None),
     })

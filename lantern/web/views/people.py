@@ -107,12 +107,12 @@ def _keep_reason(request: HttpRequest, reference: str, reason: str) -> None:
     request.session["reasons"] = reasons
 
 
-class _AskForReason(Exception):
+class AskForReason(Exception):
     def __init__(self, response: HttpResponse) -> None:
         self.response = response
 
 
-def _open(request: HttpRequest, reference: str) -> PersonAccess:
+def open_person(request: HttpRequest, reference: str) -> PersonAccess:
     """Open a person through the checkpoint, with the reason given now or earlier in the visit."""
     reason_form = ReasonForm(request.POST if "reason" in request.POST else None)
     reason = reason_form.cleaned_data["reason"] if reason_form.is_valid() else _kept_reason(request, reference)
@@ -120,7 +120,7 @@ def _open(request: HttpRequest, reference: str) -> PersonAccess:
         access = access_person_by_reference(request.user, reference, reason=reason)
     except ReasonRequired:
         refused = request.method == "POST" and "reason" in request.POST
-        raise _AskForReason(render(request, "people/reason.html", {"form": reason_form, "reference": reference},
+        raise AskForReason(render(request, "people/reason.html", {"form": reason_form, "reference": reference},
                                    status=403 if refused else 200)) from None
     if access.reason:
         _keep_reason(request, reference, access.reason)
@@ -136,8 +136,8 @@ def _chronology_form(request: HttpRequest, access: PersonAccess) -> ChronologyFi
 
 def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
-        access = _open(request, reference)
-    except _AskForReason as ask:
+        access = open_person(request, reference)
+    except AskForReason as ask:
         return ask.response
     today, now = timezone.localdate(), timezone.now()
     filter_form = _chronology_form(request, access)
@@ -161,8 +161,8 @@ def chronology_export(request: HttpRequest, reference: str, file_format: str) ->
     if file_format not in EXPORT_FORMATS:
         raise Http404("No such format")
     try:
-        access = _open(request, reference)
-    except _AskForReason as ask:
+        access = open_person(request, reference)
+    except AskForReason as ask:
         return ask.response
     filter_form = _chronology_form(request, access)
     entries = profile.chronology(access, filter_form.filters())
@@ -189,8 +189,8 @@ def chronology_export(request: HttpRequest, reference: str, file_format: str) ->
 def record_not_same(request: HttpRequest, reference: str, record_id: int) -> HttpResponse:
     """Send one record of the person to the MASH review queue as not the same person."""
     try:
-        access = _open(request, reference)
-    except _AskForReason as ask:
+        access = open_person(request, reference)
+    except AskForReason as ask:
         return ask.response
     record: SourceRecord | None = next((r for r in access.records if r.pk == record_id), None)
     if record is None or access.pseudonymised:
@@ -217,8 +217,8 @@ def record_not_same(request: HttpRequest, reference: str, record_id: int) -> Htt
 def request_information(request: HttpRequest, reference: str) -> HttpResponse:
     """Ask the agencies holding records the user cannot see to share them with the user's agency."""
     try:
-        access = _open(request, reference)
-    except _AskForReason as ask:
+        access = open_person(request, reference)
+    except AskForReason as ask:
         return ask.response
     if not access.more_exists or access.pseudonymised or request.user.agency_id is None:  # type: ignore[union-attr]
         raise Http404("Nothing more to ask for")

@@ -25,7 +25,7 @@ from lantern.risk.services import assessment_record
 
 # Reached through the person page's own opening, so a reason given for restricted records
 # there (or here) is asked for once and kept for the visit.
-from .people import _AskForReason, _open
+from .people import AskForReason, open_person
 
 YES, NO = "yes", "no"
 CONTACT_MAX = 40
@@ -95,7 +95,7 @@ def _contact(request: HttpRequest) -> str:
 
 
 def _assessable(request: HttpRequest, reference: str) -> PersonAccess:
-    access = _open(request, reference)
+    access = open_person(request, reference)
     if access.pseudonymised:
         raise PermissionDenied("The scrutiny panel reads assessments; it does not make them")
     return access
@@ -105,7 +105,7 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
     """Choose which instrument to assess the person with."""
     try:
         access = _assessable(request, reference)
-    except _AskForReason as ask:
+    except AskForReason as ask:
         return ask.response
     submitted = request.method == "POST" and "reason" not in request.POST
     form = ChooseInstrumentForm(request.POST if submitted else None, instruments=engine.live_instruments())
@@ -122,7 +122,7 @@ def assess_with(request: HttpRequest, reference: str, code: str) -> HttpResponse
     """Answer an instrument's questions about the person and record the assessment."""
     try:
         access = _assessable(request, reference)
-    except _AskForReason as ask:
+    except AskForReason as ask:
         return ask.response
     try:
         chosen = engine.instrument(code)
@@ -155,8 +155,8 @@ def assess_with(request: HttpRequest, reference: str, code: str) -> HttpResponse
 def assessment(request: HttpRequest, reference: str, assessment_id: int) -> HttpResponse:
     """Show one recorded assessment, as it was made."""
     try:
-        access = _open(request, reference)
-    except _AskForReason as ask:
+        access = open_person(request, reference)
+    except AskForReason as ask:
         return ask.response
     found = assessment_for(request.user, access.person, assessment_id)
     if found is None:
