@@ -45,6 +45,21 @@ class AuditVerb(models.TextChoices):
     INFO_ANSWER = "info.answer", "Answered a request for information"
     INFO_AGREE = "info.agree", "Agreed to wider use of an answer"
     INFO_CHASE = "info.chase", "Chased an overdue request for information"
+    # Safeguarding rules, tasks and notifications (lantern.safeguarding)
+    RULE_FIRE = "rule.fire", "A safeguarding rule fired"
+    TASK_CREATE = "task.create", "Created a task"
+    TASK_VIEW = "task.view", "Viewed a task"
+    TASK_UPDATE = "task.update", "Changed a task (done, reallocated, escalated)"
+    NOTIFICATION_SEND = "notification.send", "Sent a notification"
+    NOTIFICATION_DELIVER = "notification.deliver", "Recorded a notification as delivered or read"
+    TASKS_EXPORT = "tasks.export", "Exported tasks and notifications"
+    # Joined-up investigations and single points of contact (lantern.investigations)
+    INVESTIGATION_CREATE = "investigation.create", "Opened an investigation"
+    INVESTIGATION_VIEW = "investigation.view", "Viewed an investigation"
+    INVESTIGATION_JOIN = "investigation.join", "Joined an event to an investigation"
+    INVESTIGATION_UPDATE = "investigation.update", "Changed an investigation"
+    SPOC_ASSIGN = "spoc.assign", "Named a single point of contact"
+    SPOC_LOG = "spoc.log", "Wrote in a family's contact log"
     # Risk instruments (lantern.risk)
     RISK_ASSESS = "risk.assess", "Recorded a risk assessment"
     RISK_VIEW = "risk.view", "Viewed a risk assessment"

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import auth, front_door, information, linkage, mash, pages, people, risk, sharing, users
+from .views import (
+    auth,
+    front_door,
+    information,
+    investigations,
+    linkage,
+    mash,
+    pages,
+    people,
+    risk,
+    sharing,
+    tasks,
+    users,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -47,4 +60,7 @@ urlpatterns = [
     path("users/new", users.user_new, name="user-new"),
     path("users/<int:user_id>", users.user_edit, name="user-edit"),
     path("health", pages.health, name="health"),
+    # Safeguarding tasks and notifications; investigations and single points of contact.
+    *tasks.urlpatterns,
+    *investigations.urlpatterns,
 ]

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "lantern.linkage",
     "lantern.risk",
     "lantern.referrals",
+    "lantern.safeguarding",
+    "lantern.investigations",
     "lantern.web",
     "lantern.demo",
 ]
