@@ -318,7 +318,7 @@ def information_request_answer(*, asked: InformationRequest, answer: str, agree_
                                now: datetime | None = None) -> InformationRequest:
     """Answer a request for the actor's agency; the answer stays in the MASH unless the agency agrees."""
     _require_answering_agency(asked, actor)
-    locked = InformationRequest.objects.select_for_update().select_related("answered_by").get(pk=asked.pk)
+    locked = InformationRequest.objects.select_for_update().get(pk=asked.pk)
     if locked.answered_at is not None:
         who = locked.answered_by.get_full_name() if locked.answered_by else "Someone"
         raise ValidationError(f"{who} already answered this request on "
