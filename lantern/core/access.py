@@ -16,7 +16,7 @@ A restricted record opens only after the user states a reason, which is audited.
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -32,6 +32,9 @@ from lantern.sharing.models import RecordShare
 
 from .audit import audit_write
 from .models import AuditVerb
+
+if TYPE_CHECKING:
+    from lantern.safeguarding.models import Notification, Task
 
 MIN_REASON_LENGTH = 10
 
@@ -330,3 +333,76 @@ def readable_answers(user: Any, contact: Contact) -> QuerySet[InformationRequest
     if works_in_mash(user, contact.borough_id):
         return answered
     return answered.filter(wider_use_agreed_at__isnull=False)
+
+
+# Joined-up investigations and single points of contact (lantern.investigations) ---------------
+
+# Imported here, with the section that uses them, so the section can be read (and moved) as one.
+from lantern.investigations.models import FamilySpoc, Investigation  # noqa: E402
+
+
+def visible_investigations(user: Any) -> QuerySet[Investigation]:
+    """Return the investigations a user may open (the people and events in them are checked one by one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Investigation.objects.none()
+    if user.role == Role.INVESTIGATOR and user.agency_id is not None:
+        return Investigation.objects.filter(Q(agency_id=user.agency_id) | Q(officer=user))
+    if user.role in MASH_ROLES and user.borough_id is not None:
+        return Investigation.objects.filter(borough_id=user.borough_id)
+    if user.role == Role.OFFICER:
+        spoc_for = FamilySpoc.objects.filter(spoc=user, ended_at__isnull=True).values("family_id")
+        return Investigation.objects.filter(Q(officer=user) | Q(family_id__in=spoc_for))
+    return Investigation.objects.none()
+
+
+def access_investigation_by_reference(user: Any, reference: str) -> Investigation:
+    """Return one investigation the user may open, and audit the view; 404 otherwise."""
+    investigation = (
+        visible_investigations(user)
+        .select_related("borough", "agency", "officer", "opened_by", "closed_by", "updated_by", "family__address")
+        .filter(reference=reference).first()
+    )
+    if investigation is None:
+        raise Http404("No such investigation")
+    audit_write(actor=user, verb=AuditVerb.INVESTIGATION_VIEW, target=investigation)
+    return investigation
+
+
+def works_on_investigation(user: Any, investigation: Investigation) -> bool:
+    """Return whether the user may change an investigation: its officer in charge, an investigator of its
+    agency, its borough's MASH supervisor, or the family's current SPOC."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return (
+        investigation.officer_id == user.pk
+        or (user.role == Role.INVESTIGATOR and user.agency_id == investigation.agency_id)
+        or (user.role == Role.SUPERVISOR and user.borough_id == investigation.borough_id)
+        or FamilySpoc.objects.filter(family_id=investigation.family_id, spoc=user, ended_at__isnull=True).exists()
+    )
+
+
+# Safeguarding tasks and notifications (lantern.safeguarding) ----------------------------------
+
+def access_task_by_reference(user: Any, reference: str) -> "Task":
+    """Return one task the user may see, and audit the view; 404 otherwise."""
+    from lantern.safeguarding.selectors import visible_tasks  # the safeguarding app builds on this module
+
+    found = (visible_tasks(user).select_related("person", "event", "owner", "owner_agency", "borough", "firing",
+                                                "updated_by", "completed_by")
+             .filter(reference=reference).first())
+    if found is None:
+        raise Http404("No such task")
+    audit_write(actor=user, verb=AuditVerb.TASK_VIEW, target=found)
+    return found
+
+
+def access_notification_by_reference(user: Any, reference: str) -> "Notification":
+    """Return one notification sent to the user's agency, record it as read, and audit it; 404 otherwise."""
+    from lantern.safeguarding.selectors import visible_notifications
+    from lantern.safeguarding.services import notification_read
+
+    found = (visible_notifications(user).select_related("person", "event", "recipient_agency", "firing", "read_by")
+             .filter(reference=reference).first())
+    if found is None:
+        raise Http404("No such notification")
+    return notification_read(notification=found, actor=user)

@@ -47,6 +47,7 @@ class AuditVerb(models.TextChoices):
     INFO_CHASE = "info.chase", "Chased an overdue request for information"
     # Safeguarding rules, tasks and notifications (lantern.safeguarding)
     RULE_FIRE = "rule.fire", "A safeguarding rule fired"
+    RULE_SETTING = "rule.setting", "Switched a safeguarding rule on or off for a borough"
     TASK_CREATE = "task.create", "Created a task"
     TASK_VIEW = "task.view", "Viewed a task"
     TASK_UPDATE = "task.update", "Changed a task (done, reallocated, escalated)"
@@ -57,6 +58,7 @@ class AuditVerb(models.TextChoices):
     INVESTIGATION_CREATE = "investigation.create", "Opened an investigation"
     INVESTIGATION_VIEW = "investigation.view", "Viewed an investigation"
     INVESTIGATION_JOIN = "investigation.join", "Joined an event to an investigation"
+    INVESTIGATION_PROPOSE = "investigation.propose", "Proposed joining overlapping events to open investigations"
     INVESTIGATION_UPDATE = "investigation.update", "Changed an investigation"
     SPOC_ASSIGN = "spoc.assign", "Named a single point of contact"
     SPOC_LOG = "spoc.log", "Wrote in a family's contact log"

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.investigations.overlap import propose_joins
 from lantern.organisations.models import Agency, Borough
 from lantern.people.models import SourceRecord
 from lantern.referrals.criteria import contacts_from_events
+from lantern.safeguarding.engine import rules_after_intake
 
 from .content import event_content, event_errors
 from .models import Event, EventVersion, Involvement
@@ -95,6 +97,9 @@ def event_receive(
     )
     # An event that meets referral criteria reaches the MASH at once.
     contacts_from_events([event.pk], actor=actor)
+    # And every safeguarding rule that listens to its type.
+    rules_after_intake([event.pk], actor=actor)
+    propose_joins([event.pk], actor=actor)
     audit_write(
         actor=actor, verb=AuditVerb.EVENT_RECEIVE, target=event,
         payload={"agency": agency.code, "source_id": source_id, "type": event_type,

@@ -19,6 +19,7 @@ from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
+from lantern.investigations.overlap import propose_joins
 from lantern.linkage.features import record_features
 from lantern.linkage.realtime import index_records, link_batch, raise_reviews
 from lantern.linkage.services import link_record
@@ -27,7 +28,8 @@ from lantern.organisations.selectors import district_to_ons_code, postcode_distr
 from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
 from lantern.people.models import SourceRecord
 from lantern.people.services import unused_references, versions_keep
-from lantern.referrals.criteria import TRIGGER_EVENT_TYPES, contacts_from_events
+from lantern.referrals.criteria import contacts_from_events
+from lantern.safeguarding.engine import rules_after_intake
 
 from .bulk import allocate_ids, db_datetime, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
@@ -142,7 +144,8 @@ class ChunkWriter:
 
     def _write_lines(self, chunk: list[Parsed]) -> None:
         changes = _Changes()
-        self.referral_candidates: list[int] = []
+        # The chunk's new and changed events, for what acts on every new fact (below).
+        self.written_events: list[int] = []
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -160,7 +163,11 @@ class ChunkWriter:
         self._hold(refused)
         self._wait(waiting)
         # Events that meet referral criteria reach the MASH in the same transaction.
-        contacts_from_events(self.referral_candidates, now=self.now, actor=self.actor)
+        contacts_from_events(self.written_events, now=self.now, actor=self.actor)
+        # Every new or changed event goes through the safeguarding rules in the same transaction.
+        rules_after_intake(self.written_events, now=self.now, actor=self.actor)
+        # An offence that overlaps an open investigation is proposed for joining to it.
+        propose_joins(self.written_events, now=self.now, actor=self.actor)
         if changes.any():
             audit_write(
                 actor=self.actor,
@@ -494,7 +501,7 @@ class ChunkWriter:
         )
         self.counts.created += len(created)
         self.counts.updated += len(updated)
-        self.referral_candidates += [pk for pk, e in zip(ids, written, strict=True) if e.type in TRIGGER_EVENT_TYPES]
+        self.written_events += ids
         changes.events_created += [f"{e.agency}:{e.source_id}" for e in created]
         changes.events_updated += [f"{e.agency}:{e.source_id}" for e, _ in updated]
         return refused, waiting

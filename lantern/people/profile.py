@@ -115,7 +115,9 @@ class Assessment:
 class OverdueAction:
     label: str
     due: datetime
-    event: Event
+    event: Event | None
+    # Where the action is worked (a task's or contact's page), when it has one.
+    url: str = ""
 
 
 def _pairs(access: PersonAccess) -> list[tuple[Event, str]]:

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from lantern.core.access import visible_contacts, works_in_mash
 from lantern.people.profile import OverdueAction
@@ -78,5 +79,5 @@ def overdue_contacts_about(user: Any, person: Any, now: datetime) -> list[Overdu
     """Return the person's open contacts whose MASH decision is overdue, as the user may see them."""
     contacts = (visible_contacts(user).filter(person=person, status=Status.OPEN, due_at__lt=now)
                 .select_related("event__agency").order_by("due_at"))
-    return [OverdueAction(f"MASH decision on contact {contact.reference}", contact.due_at, contact.event)
-            for contact in contacts if contact.event is not None]
+    return [OverdueAction(f"MASH decision on contact {contact.reference}", contact.due_at, contact.event,
+                          reverse("web:contact", args=[contact.reference])) for contact in contacts]

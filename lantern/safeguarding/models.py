@@ -28,6 +28,9 @@ class RuleFiring(models.Model):
                               related_name="rule_firings")
     explanation = models.TextField(help_text="Why am I seeing this: which facts, which rule, which policy")
     facts = models.JSONField(default=dict, blank=True)
+    # Which engine run inserted it: concurrent runs may race on the same facts, and only the
+    # run whose insert won may raise the tasks.
+    batch = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["fired_at", "pk"]

@@ -42,6 +42,16 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("partner-referral", "Make a referral", frozenset({"partner-referral", "contact-sent"})))
         items.append(MenuItem("information-requests", "Requests for information",
                               frozenset({"information-requests", "information-request"})))
+    if user.role in MASH_ROLES | {Role.INVESTIGATOR, Role.OFFICER}:
+        items.append(MenuItem("investigations", "Investigations", frozenset({
+            "investigations", "investigation", "investigation-new", "join-proposals", "join-proposal", "borough-spoc",
+            "investigation-edit", "investigation-close", "investigation-bail", "investigation-spoc",
+            "investigation-log"})))
+    if not scope.pseudonymised:
+        items.append(MenuItem("tasks", "Tasks", frozenset({"tasks", "task", "task-complete", "task-reallocate"})))
+        items.append(MenuItem("notifications", "Notifications", frozenset({"notifications", "notification"})))
+    if user.role in {Role.SUPERVISOR, Role.INVESTIGATOR}:
+        items.append(MenuItem("workload", "Workload", frozenset({"workload"})))
     if not scope.pseudonymised:
         items.append(MenuItem("person-search", "Find a person", frozenset({"person-search"})))
         items.append(MenuItem("share-requests", "Requests to share", frozenset({"share-requests", "share-request"})))

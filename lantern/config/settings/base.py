@@ -231,3 +231,46 @@ LANTERN_UNALLOCATED_ALERT = "2 working hours"
 LANTERN_AUTO_CONTACT_WINDOW_DAYS = 14
 # The public concern form: reports accepted from one address per hour.
 LANTERN_PUBLIC_REPORTS_PER_HOUR = 5
+
+# Safeguarding rules (lantern.safeguarding.rules): thresholds and clocks are policy, set per
+# partnership. See docs/safeguarding-rules.md for each one's source.
+# Live runs (imports, forms, the API) skip events older than this; `lantern rules replay` does not.
+LANTERN_RULES_WINDOW_DAYS = 14
+# Operation Encompass: school days are weekdays inside these (start, end) pairs that are not bank
+# holidays; the notification is due before the next one starts. Typical London community-school
+# half terms for 2024-25 to 2026-27: set your boroughs' own dates.
+LANTERN_SCHOOL_TERMS = [
+    ("2024-09-04", "2024-10-25"), ("2024-11-04", "2024-12-20"), ("2025-01-06", "2025-02-14"),
+    ("2025-02-24", "2025-04-04"), ("2025-04-22", "2025-05-23"), ("2025-06-02", "2025-07-22"),
+    ("2025-09-03", "2025-10-24"), ("2025-11-03", "2025-12-19"), ("2026-01-05", "2026-02-13"),
+    ("2026-02-23", "2026-03-27"), ("2026-04-13", "2026-05-22"), ("2026-06-01", "2026-07-21"),
+    ("2026-09-02", "2026-10-23"), ("2026-11-02", "2026-12-18"), ("2027-01-04", "2027-02-12"),
+    ("2027-02-22", "2027-03-26"), ("2027-04-12", "2027-05-28"), ("2027-06-07", "2027-07-21"),
+]
+LANTERN_SCHOOL_DAY_START = "08:30"
+# Missing children: this many episodes within this many days call for exploitation screening.
+LANTERN_RULE_REPEAT_MISSING_EPISODES = 3
+LANTERN_RULE_REPEAT_MISSING_DAYS = 90
+LANTERN_RULE_SCREENING_CLOCK = "3 working days"
+LANTERN_RULE_RETURN_INTERVIEW_CLOCK = "72 hours"
+# Domestic abuse: a MARAC referral for this many incidents (same victim) within this many days.
+LANTERN_RULE_MARAC_INCIDENTS = 3
+LANTERN_RULE_MARAC_WINDOW_DAYS = 365
+LANTERN_RULE_MARAC_CLOCK = "1 working day"
+# Children in custody: the local authority told at once; a PACE transfer clock; "overnight" means
+# still detained when the wall clock next shows this time; how far back the scheduled run looks.
+LANTERN_RULE_CUSTODY_LA_CLOCK = "0 minutes"
+LANTERN_RULE_PACE_TRANSFER_CLOCK = "4 hours"
+LANTERN_CUSTODY_OVERNIGHT_AT = "00:00"
+LANTERN_RULE_CUSTODY_LOOKBACK_DAYS = 4
+# Registered sex offenders: review where a child lives; home visits by risk grade.
+LANTERN_RULE_RSO_REVIEW_CLOCK = "1 working day"
+LANTERN_RULE_RSO_VISIT_INTERVALS = {"very_high": "42 days", "high": "91 days", "medium": "182 days", "low": "365 days"}
+# Indecent images: these kinds of access to children make a suspect very high priority.
+LANTERN_RULE_IIOC_ACCESS_TYPES = ["household", "work", "volunteering"]
+LANTERN_RULE_IIOC_CLOCK = "1 working day"
+# Child deaths, FGM.
+LANTERN_RULE_CHILD_DEATH_REVIEW_CLOCK = "2 working days"
+LANTERN_RULE_HOMICIDE_CLOCK = "0 minutes"
+LANTERN_RULE_FGM_CLOCK = "1 hours"
+LANTERN_RULE_SIBLING_CLOCK = "1 working day"

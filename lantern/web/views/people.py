@@ -27,6 +27,7 @@ from lantern.people.exports import ExportMark, chronology_csv, chronology_pdf
 from lantern.people.models import SearchTerm, SourceRecord
 from lantern.people.search import SearchRefused, search_people
 from lantern.referrals.selectors import overdue_contacts_about
+from lantern.safeguarding.worklists import overdue_tasks_about
 from lantern.sharing.services import share_request_create
 from lantern.web.forms import ChronologyFilterForm, PersonSearchForm, ShareRequestForm
 
@@ -146,7 +147,8 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "access": access,
         "identity": profile.identity(access, today),
         "assessments": profile.latest_assessments(access),
-        "overdue": profile.overdue_actions(access, now) + overdue_contacts_about(request.user, access.person, now),
+        "overdue": (profile.overdue_actions(access, now) + overdue_contacts_about(request.user, access.person, now)
+                    + overdue_tasks_about(request.user, access.person, now)),
         "filter_form": filter_form,
         "entries": entries,
         "export_query": request.GET.urlencode(),

@@ -1,5 +1,121 @@
-"""Pages for lantern.safeguarding (being built)."""
+"""Safeguarding tasks and notifications: what the rules asked of whom, why, and a supervisor's workload view.
 
-from django.urls import URLPattern
+Tasks and notifications are read only through lantern.core.access (access_task_by_reference,
+access_notification_by_reference); a change names the version the user saw (EditConflict).
+"""
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from lantern.core.access import access_notification_by_reference, access_task_by_reference
+from lantern.safeguarding.models import TaskStatus
+from lantern.safeguarding.selectors import visible_notifications, why
+from lantern.safeguarding.services import EditConflict, task_complete, task_reallocate
+from lantern.safeguarding.worklists import TASK_VIEWS, task_list, task_owners, team_workload
+from lantern.web.front_door_forms import add_service_errors
+from lantern.web.task_forms import CompleteTaskForm, ReallocateTaskForm
+
+PAGE_SIZE = 100
+
+
+def tasks(request: HttpRequest) -> HttpResponse:
+    """List the user's tasks, or their team's, soonest due first (overdue at the top)."""
+    view = request.GET.get("view", "mine")
+    if view not in TASK_VIEWS:
+        view = "mine"
+    now = timezone.now()
+    return render(request, "safeguarding/tasks.html", {
+        "view": view, "views": TASK_VIEWS, "now": now,
+        "tasks": list(task_list(request.user, view, now)[:PAGE_SIZE]),
+    })
+
+
+def task(request: HttpRequest, reference: str) -> HttpResponse:
+    """Show a task, who owns it, when it is due, and why it exists."""
+    found = access_task_by_reference(request.user, reference)
+    return render(request, "safeguarding/task.html", {"task": found, "why": why(found), "now": timezone.now()})
+
+
+def _task_change(request: HttpRequest, reference: str, title: str, make_form: Any, save: Any,
+                 done: str) -> HttpResponse:
+    """Run one change to a task from the version the user saw, or show why not, keeping their input."""
+    found = access_task_by_reference(request.user, reference)
+    if found.status != TaskStatus.OPEN:
+        raise PermissionDenied("This task is no longer open")
+    form = make_form(found, request.POST or None)
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(found, form.cleaned_data)
+        except EditConflict as clash:
+            conflict, found = str(clash), clash.task
+            form.data = form.data.copy()
+            form.data["version"] = str(found.version)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("web:task", reference=found.reference)
+    return render(request, "safeguarding/task_action.html",
+                  {"task": found, "form": form, "title": title, "conflict": conflict},
+                  status=409 if conflict else 400 if form.errors else 200)
+
+
+def task_complete_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return _task_change(
+        request, reference, "Mark this task done",
+        lambda found, data: CompleteTaskForm(data, initial={"version": found.version}),
+        lambda found, cleaned: task_complete(task=found, outcome=cleaned["outcome"], actor=request.user,
+                                             expected_version=cleaned["version"]),
+        "The task is done.")
+
+
+def task_reallocate_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return _task_change(
+        request, reference, "Allocate this task",
+        lambda found, data: ReallocateTaskForm(data, owners=task_owners(found),
+                                               initial={"version": found.version, "owner": found.owner_id}),
+        lambda found, cleaned: task_reallocate(task=found, owner=cleaned["owner"], actor=request.user,
+                                               expected_version=cleaned["version"]),
+        "The task is allocated.")
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """List the notifications sent to the user's agency: unread first, soonest due first."""
+    sent = visible_notifications(request.user).select_related("person", "recipient_agency")
+    return render(request, "safeguarding/notifications.html", {
+        "unread": list(sent.filter(read_at__isnull=True).order_by("due_at")[:PAGE_SIZE]),
+        "read": list(sent.filter(read_at__isnull=False).order_by("-read_at")[:50]),
+        "now": timezone.now(),
+    })
+
+
+def notification(request: HttpRequest, reference: str) -> HttpResponse:
+    """Show a notification; opening it records that the agency has received and read it."""
+    found = access_notification_by_reference(request.user, reference)
+    return render(request, "safeguarding/notification.html", {"note": found, "why": why(found)})
+
+
+def workload(request: HttpRequest) -> HttpResponse:
+    """Show a supervisor each person's open tasks, overdue items and investigations, to reallocate."""
+    user: Any = request.user
+    if user.role not in {"supervisor", "investigator"}:
+        raise PermissionDenied("The workload view is for supervisors")
+    return render(request, "safeguarding/workload.html", {"workload": team_workload(user, timezone.now())})
+
+
+urlpatterns = [
+    path("tasks", tasks, name="tasks"),
+    path("tasks/<str:reference>", task, name="task"),
+    path("tasks/<str:reference>/done", task_complete_view, name="task-complete"),
+    path("tasks/<str:reference>/allocate", task_reallocate_view, name="task-reallocate"),
+    path("notifications", notifications, name="notifications"),
+    path("notifications/<str:reference>", notification, name="notification"),
+    path("workload", workload, name="workload"),
+]
