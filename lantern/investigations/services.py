@@ -260,7 +260,7 @@ def investigation_open(*, event: Event, title: str, strands: list[str], officer:
 
 
 def _locked_proposal(proposal: JoinProposal) -> JoinProposal:
-    locked = JoinProposal.objects.select_for_update().select_related(
+    locked = JoinProposal.objects.select_for_update(of=("self",)).select_related(
         "investigation", "event", "decided_by").get(pk=proposal.pk)
     if locked.status != ProposalStatus.PROPOSED:
         who = _name(locked.decided_by) if locked.decided_by else "Someone"
