@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from lantern.core.access import PersonAccess, visible_events, visible_investigations, visible_records
 from lantern.events.markers import MARKER_RULES, Marker, markers_from
@@ -124,19 +124,10 @@ class SafeguardingRow:
     href: str
 
 
-def _href(url_name: str, reference: str) -> str:
-    for name in (url_name, f"web:{url_name}"):
-        try:
-            return reverse(name, args=[reference]) if reference else reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 def safeguarding_actions(person_ids: list[int], event_ids: list[int]) -> list[SafeguardingRow]:
     """Return the safeguarding actions (lantern.safeguarding's tasks and notifications) for these people and events."""
     return [SafeguardingRow(str(a.kind), str(a.title), str(a.owner or ""), a.due_at, str(a.status),
-                            _href(a.url_name, a.reference) if a.url_name else "")
+                            reverse(a.url_name, args=[a.reference]))
             for a in actions_for(person_ids, event_ids)]
 
 
