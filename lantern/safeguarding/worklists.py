@@ -51,7 +51,7 @@ def task_owners(task: Task) -> list[User]:
 
 @dataclass
 class PersonLoad:
-    user: User
+    user: User | None  # None for the team's totals
     open_tasks: int = 0
     overdue_tasks: int = 0
     open_investigations: int = 0
@@ -62,6 +62,16 @@ class TeamLoad:
     people: list[PersonLoad] = field(default_factory=list)
     unallocated: int = 0
     unallocated_overdue: int = 0
+
+    @property
+    def totals(self) -> PersonLoad:
+        """Return the team's own totals, as one row: what its people hold, and what nobody holds yet."""
+        return PersonLoad(
+            user=None,
+            open_tasks=sum(p.open_tasks for p in self.people) + self.unallocated,
+            overdue_tasks=sum(p.overdue_tasks for p in self.people) + self.unallocated_overdue,
+            open_investigations=sum(p.open_investigations for p in self.people),
+        )
 
 
 def _team(user: Any) -> QuerySet[User]:
@@ -85,8 +95,9 @@ def team_workload(user: Any, now: datetime) -> TeamLoad:
     waiting = open_tasks.filter(owner__isnull=True).aggregate(total=Count("pk"), late=Count("pk", filter=overdue))
     for officer_id, total in investigation_load(list(load)):
         load[officer_id].open_investigations = total
-    return TeamLoad(sorted(load.values(), key=lambda p: (-p.overdue_tasks, -p.open_tasks, p.user.username)),
-                    waiting["total"], waiting["late"])
+    names = {member.pk: member.username for member in team}
+    busiest_first = sorted(load.items(), key=lambda item: (-item[1].overdue_tasks, -item[1].open_tasks, names[item[0]]))
+    return TeamLoad([person for _, person in busiest_first], waiting["total"], waiting["late"])
 
 
 def investigation_load(user_ids: list[int]) -> list[tuple[int, int]]:

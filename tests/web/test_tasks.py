@@ -121,6 +121,9 @@ def test_opening_a_notification_records_delivery_for_the_recipient_agency_only(w
 def test_the_workload_view_counts_each_persons_open_and_overdue_tasks(world) -> None:
     page = signed_in(world["users"]["tom"]).get(reverse("web:workload")).content.decode()
     assert "Grace Hughes" in page and "1 task not allocated" in page
+    # The team's totals: Grace's overdue task and the unallocated one.
+    team_row = page.split("The team, with tasks not yet allocated")[1]
+    assert [cell.split("</strong>")[0] for cell in team_row.split("<strong>")[1:4]] == ["2", "1", "0"]
     assert signed_in(world["users"]["priya"]).get(reverse("web:workload")).status_code == 403
 
 
