@@ -42,6 +42,11 @@ def machine() -> str:
 
 def count_lines(folder: Path) -> int:
     """Count the feed lines the importer reads (ground truth files are not feeds)."""
+    # The reader's parsing imports the event models, so Django must be set up first.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantern.config.settings.local")
+    import django
+
+    django.setup()
     from lantern.intake.reader import count_lines as count, feed_files
 
     return count(feed_files([folder]))
