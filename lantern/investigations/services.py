@@ -21,6 +21,7 @@ from lantern.accounts.models import Role, User
 from lantern.core.access import MIN_REASON_LENGTH, works_on_investigation
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
 from lantern.events.models import Event, EventType, Involvement
 from lantern.organisations.models import AgencyKind, Borough
 from lantern.people.models import Person, SourceRecord
@@ -50,18 +51,6 @@ FAMILY_ROLE_ORDER = ("child_present", "victim", "subject", "missing_person", "pa
 OPENED_FROM = "The event this investigation was opened from"
 
 
-class EditConflict(Exception):
-    """Someone else changed the investigation after the user opened it."""
-
-    def __init__(self, investigation: Investigation) -> None:
-        changer = investigation.updated_by
-        who = (changer.get_full_name() or changer.get_username()) if changer else "Lantern"
-        when = timezone.localtime(investigation.updated_at).strftime("%H:%M on %d %B %Y")
-        super().__init__(f"{who} changed this investigation at {when}, after you opened it. Your changes have not "
-                         "been saved: they are shown below. Check what changed, then save again.")
-        self.investigation = investigation
-
-
 def _reason(text: str, field_name: str, what: str) -> str:
     text = text.strip()
     if len(text) < MIN_REASON_LENGTH:
@@ -71,17 +60,6 @@ def _reason(text: str, field_name: str, what: str) -> str:
 
 def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
-
-
-def _save_from_version(investigation: Investigation, expected_version: int, actor: Any, now: datetime,
-                       **changes: Any) -> Investigation:
-    """Save changes only if nobody saved the investigation since `expected_version`; else EditConflict."""
-    saved = Investigation.objects.filter(pk=investigation.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=now, updated_by=actor)
-    if not saved:
-        raise EditConflict(Investigation.objects.select_related("updated_by").get(pk=investigation.pk))
-    investigation.refresh_from_db()
-    return investigation
 
 
 def _require_works_on(actor: Any, investigation: Investigation) -> None:
@@ -347,7 +325,7 @@ def investigation_update(*, investigation: Investigation, title: str, strands: l
     if not changed:
         return investigation
     now = now or timezone.now()
-    _save_from_version(investigation, expected_version, actor, now, **changes)
+    save_from_version(investigation, expected_version, actor, now, **changes)
     audit_write(actor=actor, verb=AuditVerb.INVESTIGATION_UPDATE, target=investigation,
                 payload={"fields": changed, "officer": officer.get_username()})
     return investigation
@@ -361,7 +339,7 @@ def investigation_close(*, investigation: Investigation, reason: str, actor: Any
     _require_open(investigation)
     reason = _reason(reason, "reason", "Your reason for closing")
     now = now or timezone.now()
-    _save_from_version(investigation, expected_version, actor, now, status=InvestigationStatus.CLOSED,
+    save_from_version(investigation, expected_version, actor, now, status=InvestigationStatus.CLOSED,
                        closed_at=now, closed_by=actor, close_reason=reason)
     JoinProposal.objects.filter(investigation=investigation, status=ProposalStatus.PROPOSED).update(
         status=ProposalStatus.DECLINED, decided_by=actor, decided_at=now,

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from lantern.accounts.models import User
 from lantern.core.access import MASH_ROLES, MIN_REASON_LENGTH, works_in_mash
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
 from lantern.events.models import EventType
 from lantern.events.models import Role as EventRole
 from lantern.events.services import event_receive
@@ -52,18 +53,6 @@ CHANNEL_BY_KIND = {
     AgencyKind.CHILDRENS_SOCIAL_CARE: "social_care", AgencyKind.ADULT_SOCIAL_CARE: "social_care",
     AgencyKind.PROBATION: "probation", AgencyKind.PUBLIC: "public",
 }
-
-
-class EditConflict(Exception):
-    """Someone else changed the contact after the user opened it."""
-
-    def __init__(self, contact: Contact) -> None:
-        changer = contact.updated_by
-        who = (changer.get_full_name() or changer.get_username()) if changer else "Lantern"
-        when = timezone.localtime(contact.updated_at).strftime("%H:%M on %d %B %Y")
-        super().__init__(f"{who} changed this contact at {when}, after you opened it. Your changes have not been "
-                         "saved: they are shown below. Check what changed, then save again.")
-        self.contact = contact
 
 
 def _reason(text: str, field_name: str, what: str) -> str:
@@ -198,17 +187,6 @@ def _require_open(contact: Contact) -> None:
         raise ValidationError("A decision has been recorded on this contact, so it can no longer be changed")
 
 
-def _save_from_version(contact: Contact, expected_version: int, actor: Any, now: datetime,
-                       **changes: Any) -> Contact:
-    """Save changes only if nobody saved the contact since `expected_version`; else EditConflict."""
-    saved = Contact.objects.filter(pk=contact.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=now, updated_by=actor)
-    if not saved:
-        raise EditConflict(Contact.objects.select_related("updated_by").get(pk=contact.pk))
-    contact.refresh_from_db()
-    return contact
-
-
 @transaction.atomic
 def contact_rate(*, contact: Contact, rating: str, reason: str, actor: Any, expected_version: int,
                  now: datetime | None = None) -> Contact:
@@ -221,7 +199,7 @@ def contact_rate(*, contact: Contact, rating: str, reason: str, actor: Any, expe
     now = now or timezone.now()
     before = contact.rating
     deadline = contact_deadline(contact.received_at, rating, contact.source)
-    _save_from_version(contact, expected_version, actor, now, rating=rating, rated_at=now, due_at=deadline.at,
+    save_from_version(contact, expected_version, actor, now, rating=rating, rated_at=now, due_at=deadline.at,
                        clock_basis=deadline.basis)
     RatingChange.objects.create(contact=contact, from_rating=before, to_rating=rating, reason=reason,
                                 changed_by=actor, changed_at=now)
@@ -247,7 +225,7 @@ def contact_allocate(*, contact: Contact, to: Any, actor: Any, expected_version:
     if actor.pk != to.pk and actor.role != "supervisor":
         raise PermissionDenied("Only a supervisor can allocate a contact to someone else")
     now = now or timezone.now()
-    _save_from_version(contact, expected_version, actor, now, allocated_to=to, allocated_at=now)
+    save_from_version(contact, expected_version, actor, now, allocated_to=to, allocated_at=now)
     audit_write(actor=actor, verb=AuditVerb.CONTACT_ALLOCATE, target=contact,
                 payload={"to": to.get_username()})
     return contact
@@ -271,7 +249,7 @@ def contact_update(*, contact: Contact, changes: dict[str, str], actor: Any, exp
     if not changed:
         return contact
     now = now or timezone.now()
-    _save_from_version(contact, expected_version, actor, now, **changed)
+    save_from_version(contact, expected_version, actor, now, **changed)
     audit_write(actor=actor, verb=AuditVerb.CONTACT_UPDATE, target=contact, payload={"fields": sorted(changed)})
     return contact
 
@@ -368,7 +346,7 @@ def contact_decide(*, contact: Contact, outcome: str, reasons: str, agencies_tol
         raise ValidationError({"outcome": "Select the decision"})
     reasons = _reason(reasons, "reasons", "Your reasons")
     now = now or timezone.now()
-    _save_from_version(contact, expected_version, actor, now, status=Status.DECIDED)
+    save_from_version(contact, expected_version, actor, now, status=Status.DECIDED)
     decision = Decision.objects.create(contact=contact, outcome=outcome, reasons=reasons, decided_by=actor,
                                        decided_at=now)
     decision.agencies_told.set(agencies_told)

@@ -10,27 +10,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from lantern.core.access import MIN_REASON_LENGTH, scope_for
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
 
 from .models import Notification, NotificationStatus, RuleSetting, Task, TaskStatus
 from .selectors import visible_notifications, visible_tasks
-
-
-class EditConflict(Exception):
-    """Someone else changed the task after the user opened it."""
-
-    def __init__(self, task: Task) -> None:
-        changer = task.updated_by
-        who = (changer.get_full_name() or changer.get_username()) if changer else "Lantern"
-        when = timezone.localtime(task.updated_at).strftime("%H:%M on %d %B %Y")
-        super().__init__(f"{who} changed this task at {when}, after you opened it. Your changes have not been "
-                         "saved. Check what changed, then try again.")
-        self.task = task
 
 
 def _require_visible(actor: Any, task: Task) -> None:
@@ -50,16 +38,6 @@ def _text(value: str, field_name: str, what: str) -> str:
     return value
 
 
-def _save_from_version(task: Task, expected_version: int, actor: Any, now: datetime, **changes: Any) -> Task:
-    """Save changes only if nobody saved the task since `expected_version`; else EditConflict."""
-    saved = Task.objects.filter(pk=task.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=now, updated_by=actor)
-    if not saved:
-        raise EditConflict(Task.objects.select_related("updated_by").get(pk=task.pk))
-    task.refresh_from_db()
-    return task
-
-
 @transaction.atomic
 def task_complete(*, task: Task, outcome: str, actor: Any, expected_version: int,
                   now: datetime | None = None) -> Task:
@@ -68,7 +46,7 @@ def task_complete(*, task: Task, outcome: str, actor: Any, expected_version: int
     _require_open(task)
     outcome = _text(outcome, "outcome", "What was done")
     now = now or timezone.now()
-    _save_from_version(task, expected_version, actor, now, status=TaskStatus.DONE, completed_at=now,
+    save_from_version(task, expected_version, actor, now, status=TaskStatus.DONE, completed_at=now,
                        completed_by=actor, outcome=outcome)
     audit_write(actor=actor, verb=AuditVerb.TASK_UPDATE, target=task, reason=outcome,
                 payload={"status": TaskStatus.DONE, "kind": task.kind})
@@ -94,7 +72,7 @@ def task_reallocate(*, task: Task, owner: Any, actor: Any, expected_version: int
         raise ValidationError({"owner": "Choose someone in the agency that owns this task, in its borough"})
     now = now or timezone.now()
     before = task.owner.get_username() if task.owner else ""
-    _save_from_version(task, expected_version, actor, now, owner=owner)
+    save_from_version(task, expected_version, actor, now, owner=owner)
     audit_write(actor=actor, verb=AuditVerb.TASK_UPDATE, target=task,
                 payload={"owner": {"from": before, "to": owner.get_username()}})
     return task
@@ -108,7 +86,7 @@ def task_cancel(*, task: Task, reason: str, actor: Any, expected_version: int,
     _require_open(task)
     reason = _text(reason, "reason", "Your reason for cancelling")
     now = now or timezone.now()
-    _save_from_version(task, expected_version, actor, now, status=TaskStatus.CANCELLED, completed_at=now,
+    save_from_version(task, expected_version, actor, now, status=TaskStatus.CANCELLED, completed_at=now,
                        completed_by=actor, outcome=reason)
     audit_write(actor=actor, verb=AuditVerb.TASK_UPDATE, target=task, reason=reason,
                 payload={"status": TaskStatus.CANCELLED, "kind": task.kind})

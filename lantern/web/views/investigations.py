@@ -110,7 +110,7 @@ def _action(request: HttpRequest, investigation: Any, form: Any, title: str, sav
         try:
             save(form.cleaned_data)
         except EditConflict as clash:
-            conflict, investigation = str(clash), clash.investigation
+            conflict, investigation = str(clash), clash.current
             # Their input stays; the version moves on, so saving again is a deliberate choice.
             form.data = form.data.copy()
             form.data["version"] = str(investigation.version)

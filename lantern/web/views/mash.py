@@ -115,7 +115,7 @@ def _versioned_action(request: HttpRequest, contact: Contact, form: Any, title: 
             save(form.cleaned_data)
         except EditConflict as clash:
             conflict = str(clash)
-            contact = clash.contact
+            contact = clash.current
             # Their input stays; the version moves on, so saving again is a deliberate choice.
             form.data = form.data.copy()
             form.data["version"] = str(contact.version)

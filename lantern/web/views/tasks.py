@@ -54,7 +54,7 @@ def _task_change(request: HttpRequest, reference: str, title: str, make_form: An
         try:
             save(found, form.cleaned_data)
         except EditConflict as clash:
-            conflict, found = str(clash), clash.task
+            conflict, found = str(clash), clash.current
             form.data = form.data.copy()
             form.data["version"] = str(found.version)
         except ValidationError as error:
