@@ -117,6 +117,9 @@ def find_overlaps(event_ids: Iterable[int]) -> dict[tuple[int, int], Found]:
     Seven queries, however many events.
     """
     ids = list(event_ids)
+    # A bulk load with no case open has nothing to join: one cheap check instead of the reads below.
+    if not ids or not Investigation.objects.filter(status=InvestigationStatus.OPEN).exists():
+        return {}
     joinable = [pk for pk, event_type, attributes in Event.objects.filter(pk__in=ids, type__in=list(JOINABLE))
                 .values_list("pk", "type", "attributes") if strands_of(event_type, attributes)]
     if not joinable:
