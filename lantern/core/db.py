@@ -1,6 +1,13 @@
 """Database upkeep that both engines need after a bulk change."""
 
-from django.db import connection
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import DatabaseError, connection, models
+
+log = logging.getLogger(__name__)
 
 # Rows SQLite reads per index to estimate it: enough to tell a selective index from a
 # broad one, a few milliseconds at any size.
@@ -19,3 +26,54 @@ def refresh_planner_statistics() -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         cursor.execute("ANALYZE")
+
+
+def _declared_indexes(model_list: Iterable[type[models.Model]]) -> list[tuple[str, str, str]]:
+    """Return (name, table, columns) of each index the models declare in their Meta, quoted."""
+    quote = connection.ops.quote_name
+    found = []
+    for model in model_list:
+        meta: Any = model._meta
+        for index in meta.indexes:
+            columns = ", ".join(quote(meta.get_field(name).column) for name in index.fields)
+            found.append((quote(index.name), quote(meta.db_table), columns))
+    return found
+
+
+def indexes_restore(model_list: Iterable[type[models.Model]]) -> None:
+    """Build any of the models' declared indexes that are missing (after a bulk load was cut off)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Check the new rows' foreign keys now: PostgreSQL builds no index on a table
+            # with deferred checks still pending in the same transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, table, columns in _declared_indexes(model_list):
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def indexes_deferred(model_list: Iterable[type[models.Model]]) -> Iterator[None]:
+    """Drop the models' declared indexes while many rows go in, and build them once at the end.
+
+    Keeping an index on random keys (hashed search terms, say) up to date row by row writes
+    a different page for nearly every row; a build at the end sorts once. Reads that need
+    the index scan the table meanwhile. If the process dies first, `indexes_restore` (run at
+    the start of every import and rebuild) builds what is missing.
+    """
+    model_list = list(model_list)
+    with connection.cursor() as cursor:
+        for name, _, _ in _declared_indexes(model_list):
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    try:
+        yield
+    except BaseException:
+        try:
+            indexes_restore(model_list)
+        except DatabaseError:
+            # The failure left the transaction unusable: rolling it back brings the dropped
+            # indexes back, and the next import builds any still missing.
+            log.warning("Could not rebuild the deferred indexes after a failure", exc_info=True)
+        raise
+    indexes_restore(model_list)

@@ -10,7 +10,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.db import connection
+
+
+# Rows of at most this many columns are sent to SQLite as one JSON array (see insert_rows).
+NARROW_COLUMNS = 2
 
 
 def quote(name: str) -> str:
@@ -53,6 +58,14 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         ) as copy:
             for row in rows:
                 copy.write_row(row)
+        return
+    if len(columns) <= NARROW_COLUMNS:
+        # Narrow rows (the millions of index entries) go as one JSON array, unpacked by SQLite's
+        # json_each in C: under half the time a row of binding each row from Python. Wider
+        # rows lose by it (SQLite reads the array element again for every column).
+        values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+        raw.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {values} FROM json_each(?)",  # noqa: S608
+                    (orjson.dumps(list(rows)).decode(),))
         return
     placeholders = ", ".join("?" for _ in columns)
     raw.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608

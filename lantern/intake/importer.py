@@ -11,14 +11,17 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
-from lantern.core.db import refresh_planner_statistics
+from lantern.core.db import indexes_deferred, indexes_restore, refresh_planner_statistics
+from lantern.linkage.models import LinkageModel
+from lantern.linkage.realtime import INDEX_TABLES
+from lantern.people.models import SearchTerm, SourceRecord
 
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import Parsed, RawLine, parse_chunk
-from .reader import feed_files, read_feed
+from .reader import count_lines, feed_files, read_feed
 from .writer import ChunkWriter, Counts
 
 CHUNK_LINES = 2000
@@ -118,11 +121,33 @@ class Import:
         return self.run
 
 
+def is_bulk_load(lines: int) -> bool:
+    """Return whether an import of this many lines should build the index tables' indexes at the end.
+
+    Building an index once costs time in proportion to everything already indexed; keeping it
+    up to date costs time for every new line. So a load is bulk when it is large
+    (`LANTERN_IMPORT_BULK_LINES`) and at least as large as what is already stored.
+    """
+    return lines >= settings.LANTERN_IMPORT_BULK_LINES and lines >= SourceRecord.objects.count()
+
+
+def _deferred_index_tables() -> list[type[Model]]:
+    # With a trained model, each chunk's new records look up their candidates by blocking key,
+    # so that index must stay; before the first `lantern link` nothing reads it.
+    if LinkageModel.objects.filter(active=True).exists():
+        return [SearchTerm]
+    return list(INDEX_TABLES)
+
+
 def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
                  progress: Callable[[int], None] | None = None) -> ImportRun:
     """Import feed files and directories; return the finished run with its counts."""
     files = feed_files(paths)
     limit = settings.LANTERN_MAX_LINE_BYTES
-    run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
-    run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
-    return run.finish()
+    # A bulk load cut off earlier may have left the index tables without their indexes.
+    indexes_restore(INDEX_TABLES)
+    deferred = _deferred_index_tables() if is_bulk_load(count_lines(files)) else []
+    with indexes_deferred(deferred):
+        run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
+        run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
+        return run.finish()

@@ -15,6 +15,8 @@ import fastjsonschema
 import orjson
 
 from lantern.events.content import event_content, event_errors
+from lantern.linkage.features import record_features
+from lantern.linkage.realtime import IndexEntry, index_entry
 from lantern.people.content import content_errors, parse_partial_date, person_content
 from lantern.people.validators import normalise_postcode
 
@@ -67,6 +69,10 @@ class PersonLine:
     arrived: dict[str, Any]
     digest: str
     dob: tuple[int | None, int | None, int | None]
+    # Linkage features (without the record's id, which the writer gives) and the real-time
+    # index entry: made here, in the parsing processes, to take that work off the writer.
+    features: dict[str, Any]
+    index: IndexEntry
 
 
 @dataclass
@@ -156,8 +162,18 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
     if errors:
         where, reason = next(iter(errors.items()))
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
-    return PersonLine(line, data["agency"], data["source_id"], arrived, digest,
-                      parse_partial_date(arrived["date_of_birth"], today))
+    dob = parse_partial_date(arrived["date_of_birth"], today)
+    features = record_features({"id": None, **linkage_row(arrived, dob)})
+    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, features, index_entry(features))
+
+
+def linkage_row(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
+    """Return what linkage reads of a record (lantern.linkage.features.RECORD_COLUMNS, less its id)."""
+    address = arrived["address"]
+    return {"given_names": arrived["given_names"], "family_name": arrived["family_name"],
+            "aliases": arrived["aliases"], "dob_year": dob[0], "dob_month": dob[1], "dob_day": dob[2],
+            "sex": arrived["sex"], "postcode": address["postcode"], "uprn": address["uprn"],
+            "nhs_number": arrived["nhs_number"]}
 
 
 def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:

@@ -20,8 +20,7 @@ from lantern.core.models import AuditVerb
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.investigations.overlap import propose_joins
-from lantern.linkage.features import record_features
-from lantern.linkage.realtime import index_records, link_batch, raise_reviews
+from lantern.linkage.realtime import index_entries, link_batch, raise_reviews
 from lantern.linkage.services import link_record
 from lantern.organisations.models import Agency, Borough
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
@@ -281,8 +280,7 @@ class ChunkWriter:
         address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
         record_ids = allocate_ids("people_sourcerecord", len(created))
         # Real-time linking: each new record joins the person it matches, or a new one.
-        features = [record_features({"id": record_id, **_linkage_row(p)}) for record_id, p in zip(
-            record_ids, created, strict=True)]
+        features = [{**p.features, "unique_id": record_id} for record_id, p in zip(record_ids, created, strict=True)]
         links = link_batch(features)
         # Negative numbers stand for the new persons the batch makes; give each a real person.
         new_persons = sorted({p for p in links.persons if p < 0}, reverse=True)
@@ -311,7 +309,7 @@ class ChunkWriter:
                     record_ids, created, address_ids, boroughs, person_ids, strict=True)
             ],
         )
-        index_records(list(zip(record_ids, features, strict=True)))
+        index_entries([(record_id, p.index) for record_id, p in zip(record_ids, created, strict=True)])
         if links.reviews:
             raise_reviews(links.reviews, model_version=links.model_version, now=self.now)
         self._update_records(updated)
@@ -585,15 +583,6 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
             seen.append({key})
             rounds.append([line])
     return rounds
-
-
-def _linkage_row(line: PersonLine) -> dict[str, Any]:
-    """Return what linkage reads of a new record (lantern.linkage.features.RECORD_COLUMNS)."""
-    address = line.arrived["address"]
-    return {"given_names": line.arrived["given_names"], "family_name": line.arrived["family_name"],
-            "aliases": line.arrived["aliases"], "dob_year": line.dob[0], "dob_month": line.dob[1],
-            "dob_day": line.dob[2], "sex": line.arrived["sex"], "postcode": address["postcode"],
-            "uprn": address["uprn"], "nhs_number": line.arrived["nhs_number"]}
 
 
 def _record_values(line: PersonLine) -> tuple:

@@ -28,14 +28,17 @@ class LinkageModel(models.Model):
 
 
 class LinkKey(models.Model):
-    """One blocking key of one record: real-time linking finds candidates through these."""
+    """One blocking key of one record: real-time linking finds candidates through these.
+
+    Plain indexes, like `SearchTerm`'s, so a bulk load can build them once at the end.
+    """
 
     key = models.BigIntegerField()
-    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="link_keys")
+    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="link_keys", db_index=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "record"], name="link_key_once")]
-        indexes = [models.Index(fields=["record"])]
+        indexes = [models.Index(fields=["key", "record"], name="link_key_lookup"),
+                   models.Index(fields=["record"], name="link_key_record")]
 
     def __str__(self) -> str:
         return f"{self.key} of record {self.record_id}"

@@ -9,16 +9,17 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
+from lantern.core.db import indexes_deferred
 from lantern.intake.bulk import execute_many, insert_rows
 from lantern.people.models import SearchTerm
-from lantern.people.search import index_terms
+from lantern.people.search import record_terms
 
 from .comparisons import Features
 from .exceptions import LinkageError
@@ -32,6 +33,8 @@ _CANDIDATE_SQL = (
     "JOIN people_sourcerecord r ON r.id = k.record_id WHERE k.key IN ({keys})"
 )
 _scorers: dict[str, Scorer] = {}
+# The tables of the real-time index, which bulk loads fill with their indexes deferred.
+INDEX_TABLES = (LinkKey, SearchTerm)
 log = logging.getLogger(__name__)
 
 
@@ -146,31 +149,25 @@ def decide(features: Features, candidates: Iterable[Candidate], scorer: Scorer,
 def rebuilding_index() -> Iterator[None]:
     """Empty the real-time index (blocking keys and search terms) for a rebuild of every record.
 
-    Its look-up-by-record indexes are dropped while the rows go in and built once at the
-    end: inserting tens of millions of keys into them one by one was most of a rebuild's
-    time (29 minutes for 1.6 million records on SQLite).
+    Its indexes are dropped while the rows go in and built once at the end: inserting tens
+    of millions of keys into them one by one was most of a rebuild's time (29 minutes for
+    1.6 million records on SQLite).
     """
     LinkKey.objects.all().delete()
     SearchTerm.objects.all().delete()
-    quote = connection.ops.quote_name
-    indexes = []
-    for model in (LinkKey, SearchTerm):
-        meta: Any = model._meta
-        for index in meta.indexes:
-            columns = ", ".join(quote(meta.get_field(name).column) for name in index.fields)
-            indexes.append((quote(index.name), quote(meta.db_table), columns))
-    with connection.cursor() as cursor:
-        for name, _, _ in indexes:
-            cursor.execute(f"DROP INDEX {name}")
+    with indexes_deferred(INDEX_TABLES):
         yield
-        if connection.vendor == "postgresql":
-            # Check the new rows' foreign keys now: PostgreSQL builds no index on a table
-            # with deferred checks still pending.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name, table, columns in indexes:
-            cursor.execute(f"CREATE INDEX {name} ON {table} ({columns})")
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+class IndexEntry(NamedTuple):
+    """What the real-time index holds for one record: its blocking keys and its search terms."""
+
+    keys: frozenset[int]
+    terms: frozenset[int]
+
+
+def index_entry(features: Features) -> IndexEntry:
+    return IndexEntry(frozenset(blocking_keys(features)), frozenset(record_terms(features)))
 
 
 def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = False) -> None:
@@ -179,11 +176,19 @@ def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = Fa
     Their search terms go in at the same time, so a record is found by search exactly when
     linkage can find it.
     """
+    index_entries([(record_id, index_entry(features)) for record_id, features in records], replace=replace)
+
+
+def index_entries(entries: Sequence[tuple[int, IndexEntry]], *, replace: bool = False) -> None:
+    """Write records' index entries (made ahead, by the importer's parsing processes, say)."""
     if replace:
-        execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", [(record_id,) for record_id, _ in records])
+        ids = [(record_id,) for record_id, _ in entries]
+        execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", ids)
+        execute_many("DELETE FROM people_searchterm WHERE record_id = %s", ids)
     insert_rows("linkage_linkkey", ("key", "record_id"),
-                [(key, record_id) for record_id, features in records for key in set(blocking_keys(features))])
-    index_terms(records, replace=replace)
+                [(key, record_id) for record_id, entry in entries for key in entry.keys])
+    insert_rows("people_searchterm", ("term", "record_id"),
+                [(term, record_id) for record_id, entry in entries for term in entry.terms])
 
 
 def raise_reviews(pairs: Iterable[tuple[int, int, PairScore]], *, model_version: str, now: Any,

@@ -228,14 +228,17 @@ class SearchTerm(models.Model):
     """One search term of one record: the sound of a name, a nickname group, a date of birth, a postcode.
 
     Terms are hashed to 64-bit integers (`lantern.people.search` makes them) so the index stays small.
+    Both indexes are plain ones (a record's terms are a set, written once; `index_terms`
+    replaces them) so a bulk load can drop them and build them once at the end
+    (`lantern.core.db.indexes_deferred`).
     """
 
     term = models.BigIntegerField()
-    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="search_terms")
+    record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="search_terms", db_index=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "record"], name="search_term_once")]
-        indexes = [models.Index(fields=["record"])]
+        indexes = [models.Index(fields=["term", "record"], name="search_term_lookup"),
+                   models.Index(fields=["record"], name="search_term_record")]
 
     def __str__(self) -> str:
         return f"{self.term} of record {self.record_id}"

@@ -11,7 +11,7 @@ field by field, so the strongest matches come first.
 Search reaches records only through the access checkpoint, and every search is audited.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import permutations
@@ -23,7 +23,6 @@ from django.db.models import Count
 from lantern.core.access import scope_for, visible_records
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
-from lantern.intake.bulk import execute_many, insert_rows
 from lantern.linkage.features import key_hash
 from lantern.linkage.names import name_parts, nickname_keys
 from lantern.organisations.models import Agency
@@ -83,14 +82,6 @@ def record_terms(features: Mapping[str, Any]) -> set[int]:
     if features["nhs_number"]:
         terms.add(f"h:{features['nhs_number']}")
     return {key_hash(term) for term in terms}  # type: ignore[misc]  # never None for text
-
-
-def index_terms(records: Sequence[tuple[int, Mapping[str, Any]]], *, replace: bool = False) -> None:
-    """Put records' search terms into the index (replacing their old terms if asked)."""
-    if replace:
-        execute_many("DELETE FROM people_searchterm WHERE record_id = %s", [(record_id,) for record_id, _ in records])
-    insert_rows("people_searchterm", ("term", "record_id"),
-                [(term, record_id) for record_id, features in records for term in record_terms(features)])
 
 
 @dataclass(frozen=True)

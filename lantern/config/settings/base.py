@@ -38,6 +38,9 @@ LANTERN_TRUST_REQUEST_ID = env_bool("LANTERN_TRUST_REQUEST_ID", False)
 LANTERN_DEMO_PASSWORD = os.environ.get("LANTERN_DEMO_PASSWORD", "lantern-demo-2026")
 # The longest feed line the importer reads; longer ones are quarantined unread.
 LANTERN_MAX_LINE_BYTES = int(os.environ.get("LANTERN_MAX_LINE_BYTES", 1_000_000))
+# An import of at least this many lines, and at least as many as the records already stored,
+# builds the search and linkage indexes once at the end rather than row by row.
+LANTERN_IMPORT_BULK_LINES = int(os.environ.get("LANTERN_IMPORT_BULK_LINES", 100_000))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,0 +1,118 @@
+"""A bulk load builds the search and linkage indexes once at the end, and never leaves them missing."""
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from lantern.core.db import indexes_deferred
+from lantern.intake import importer
+from lantern.intake.bulk import insert_rows
+from lantern.intake.importer import import_paths, is_bulk_load
+from lantern.intake.writer import ChunkWriter
+from lantern.linkage.features import RECORD_COLUMNS, blocking_keys, record_features
+from lantern.linkage.models import LinkageModel, LinkKey
+from lantern.people.models import SearchTerm, SourceRecord
+from lantern.people.search import record_terms
+from tests.intake.feeds import AGENCIES, event, person, write_feed
+
+pytestmark = pytest.mark.django_db
+
+LOOKUPS = {"search_term_lookup", "search_term_record", "link_key_lookup", "link_key_record"}
+
+
+def index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        return {name for table in ("people_searchterm", "linkage_linkkey")
+                for name, about in connection.introspection.get_constraints(cursor, table).items() if about["index"]}
+
+
+@pytest.fixture
+def feed(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [
+        person("P1"), person("P2", given_names="Kayden", date_of_birth="2008-01"),
+        person("P3", given_names="Margaret", family_name="Okafor-Reid", date_of_birth="1979-04-02"),
+        event("E1", ("P1", "missing_person")),
+    ])
+    return tmp_path
+
+
+@pytest.fixture
+def seen_during_import(monkeypatch):
+    """Record which of the index tables' indexes exist while each chunk is written."""
+    seen: list[set[str]] = []
+    write = ChunkWriter.write
+
+    def spy(self, chunk):
+        seen.append(index_names() & LOOKUPS)
+        return write(self, chunk)
+
+    monkeypatch.setattr(ChunkWriter, "write", spy)
+    return seen
+
+
+def test_a_bulk_load_writes_without_the_indexes_then_builds_them(feed, settings, seen_during_import):
+    settings.LANTERN_IMPORT_BULK_LINES = 1
+    import_paths([feed])
+
+    assert seen_during_import and all(names == set() for names in seen_during_import)
+    assert index_names() >= LOOKUPS
+    # The rows are exactly those a row-by-row import writes: every record's terms and keys, once.
+    for values in SourceRecord.objects.values_list(*RECORD_COLUMNS):
+        features = record_features(dict(zip(RECORD_COLUMNS, values, strict=True)))
+        record_id = features["unique_id"]
+        assert sorted(SearchTerm.objects.filter(record_id=record_id).values_list("term", flat=True)) == \
+            sorted(record_terms(features))
+        assert set(LinkKey.objects.filter(record_id=record_id).values_list("key", flat=True)) == \
+            set(blocking_keys(features))
+        assert LinkKey.objects.filter(record_id=record_id).count() == len(set(blocking_keys(features)))
+
+
+def test_a_small_import_keeps_the_indexes_up_to_date_row_by_row(feed, seen_during_import):
+    import_paths([feed])
+    assert seen_during_import and all(names == LOOKUPS for names in seen_during_import)
+
+
+def test_with_a_trained_model_the_candidate_index_stays_for_linking_each_chunk(feed, settings, seen_during_import):
+    settings.LANTERN_IMPORT_BULK_LINES = 1
+    LinkageModel.objects.create(version="t1", trained_at=timezone.now(), seed=1, records=0, parameters={},
+                                active=True)
+    import_paths([feed])
+    assert seen_during_import and all(names == {"link_key_lookup", "link_key_record"} for names in seen_during_import)
+    assert index_names() >= LOOKUPS
+
+
+def test_a_load_is_bulk_only_when_large_and_at_least_as_large_as_what_is_stored(feed, settings):
+    settings.LANTERN_IMPORT_BULK_LINES = 3
+    assert not is_bulk_load(2)
+    assert is_bulk_load(3)
+    import_paths([feed])
+    assert SourceRecord.objects.count() == 3
+    assert is_bulk_load(3) and not is_bulk_load(2)
+    settings.LANTERN_IMPORT_BULK_LINES = 1
+    assert not is_bulk_load(2)
+
+
+def test_indexes_come_back_when_a_bulk_load_fails(feed):
+    with pytest.raises(RuntimeError), indexes_deferred([SearchTerm, LinkKey]):
+        assert index_names() & LOOKUPS == set()
+        raise RuntimeError("the disk filled")
+    assert index_names() >= LOOKUPS
+
+
+def test_an_import_builds_indexes_that_a_cut_off_load_left_missing(feed, monkeypatch):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX search_term_lookup")
+    assert "search_term_lookup" not in index_names()
+    monkeypatch.setattr(importer, "is_bulk_load", lambda lines: False)
+    import_paths([feed])
+    assert index_names() >= LOOKUPS
+
+
+def test_narrow_rows_keep_every_64_bit_value_exactly(feed):
+    import_paths([feed])
+    record = SourceRecord.objects.first()
+    extremes = [-(1 << 63), -1, 0, 1, (1 << 53) + 1, (1 << 63) - 1]
+    insert_rows("linkage_linkkey", ("key", "record_id"), [(key, record.pk) for key in extremes])
+    stored = set(LinkKey.objects.filter(record=record).values_list("key", flat=True))
+    assert stored >= set(extremes)
