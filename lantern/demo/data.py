@@ -89,7 +89,7 @@ def _events(records: dict[str, SourceRecord], borough: dict[str, Borough]) -> li
     today = timezone.localdate()
     return [
         {"agency": "met", "source_id": "CAD-4471-DA", "event_type": "domestic_abuse_incident",
-         "occurred_at": _ago(40), "borough": borough[HACKNEY],
+         "occurred_at": _ago(3), "borough": borough[HACKNEY],
          "involvements": [(records["met:CRIS-P-100232"], "suspect"),
                           (records["met:CRIS-P-100231"], "child_present"),
                           (records["met:CRIS-P-100233"], "child_present")],
@@ -105,7 +105,7 @@ def _events(records: dict[str, SourceRecord], borough: dict[str, Borough]) -> li
          "occurred_at": _ago(2), "borough": borough[HACKNEY],
          "involvements": [(records["met:CRIS-P-100233"], "missing_person")],
          "attributes": {"risk_grade": "high", "reported_missing_at": _ago(2).isoformat(),
-                        "returned_at": None}},
+                        "returned_at": _ago(1).isoformat()}},
         {"agency": "met", "source_id": "MACE-1120", "event_type": "exploitation_assessment",
          "occurred_at": _ago(20), "borough": borough[HACKNEY],
          "involvements": [(records["met:CRIS-P-100233"], "subject")],

@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 from django.db import connection
 
-
 # Rows of at most this many columns are sent to SQLite as one JSON array (see insert_rows).
 NARROW_COLUMNS = 2
 

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from lantern.accounts.models import User
 from lantern.core.access import visible_persons
 from lantern.people.models import SourceRecord
+from lantern.referrals.models import Contact
+from lantern.safeguarding.models import Notification, Task
 
 
 @pytest.mark.django_db
@@ -21,8 +23,14 @@ def test_demo_sets_up_generated_data_that_demo_users_can_see(tmp_path, settings,
         "researcher", "supervisor", "investigator", "officer", "social-worker", "partner", "scrutiny", "admin"}
     researcher = User.objects.get(username="researcher")
     assert visible_persons(researcher).count() > 100
+    # The MASH has the recent hand-made events' contacts; the rules ran over the generated history.
+    assert Contact.objects.filter(trigger="da_child_present", subject_record__source_id="CRIS-P-100231").exists()
+    assert Task.objects.filter(event__agency__code="met").exclude(event__source_id__startswith="MISPER-").exists()
+    assert Notification.objects.exists()
+    assert "The rules made" in out
 
     # A second run reuses the generated feeds and changes nothing.
-    records = SourceRecord.objects.count()
+    records, tasks = SourceRecord.objects.count(), Task.objects.count()
     call_command("demo", "--no-serve", "--boroughs", "E09000012", "--scale", "0.05")
-    assert SourceRecord.objects.count() == records
+    assert (SourceRecord.objects.count(), Task.objects.count()) == (records, tasks)
+    assert "The rules made" not in capsys.readouterr().out

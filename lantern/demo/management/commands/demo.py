@@ -12,6 +12,8 @@ from lantern.demo.data import DEMO_USERS, load_demo_data
 from lantern.intake.console import describe_counts, import_with_progress
 from lantern.intake.reader import feed_files
 from lantern.linkage.models import LinkRun
+from lantern.safeguarding.engine import rules_replay
+from lantern.safeguarding.models import RuleFiring
 
 # Hackney and Lambeth: two boroughs with busy safeguarding teams, quick to generate and import.
 DEFAULT_BOROUGHS = "E09000012,E09000022"
@@ -39,6 +41,13 @@ class Command(BaseCommand):
         if not LinkRun.objects.exists():
             self.stdout.write("Linking records into persons (the first time only: later records link as they arrive)…")
             call_command("link")
+        if not RuleFiring.objects.exists():
+            # Imports run the rules only on recent events, so a history back-load does not
+            # flood anyone; the demo runs them over the whole history once, so the task lists,
+            # notifications and workload show what the rules do.
+            self.stdout.write("Running the safeguarding rules over the history (the first time only)…")
+            report = rules_replay()
+            self.stdout.write(f"The rules made {report.tasks:,} tasks and {report.notifications:,} notifications.")
         counts = load_demo_data()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {counts['people']:,} people from {counts['records']:,} records; "
