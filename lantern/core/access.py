@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
     from lantern.safeguarding.models import Notification, Task
 
 MIN_REASON_LENGTH = 10
+
+
+def checked_reason(text: str, field_name: str, what: str) -> str:
+    """Return a reason someone gave, trimmed, or refuse it (naming the field) when it is too short to mean anything."""
+    text = text.strip()
+    if len(text) < MIN_REASON_LENGTH:
+        raise ValidationError({field_name: f"{what} must be at least {MIN_REASON_LENGTH} characters"})
+    return text
 
 
 @dataclass(frozen=True)

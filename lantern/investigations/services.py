@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lantern.accounts.models import Role, User
-from lantern.core.access import MIN_REASON_LENGTH, works_on_investigation
+from lantern.core.access import checked_reason, works_on_investigation
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
@@ -49,13 +49,6 @@ OPENING_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 # The roles whose address says where the family is: the children and victims, before the suspect's.
 FAMILY_ROLE_ORDER = ("child_present", "victim", "subject", "missing_person", "parent_carer")
 OPENED_FROM = "The event this investigation was opened from"
-
-
-def _reason(text: str, field_name: str, what: str) -> str:
-    text = text.strip()
-    if len(text) < MIN_REASON_LENGTH:
-        raise ValidationError({field_name: f"{what} must be at least {MIN_REASON_LENGTH} characters"})
-    return text
 
 
 def _name(user: Any) -> str:
@@ -209,7 +202,7 @@ def investigation_open(*, event: Event, title: str, strands: list[str], officer:
                    .select_related("investigation"))
     if pending:
         overlapping = ", ".join(p.investigation.reference for p in pending)
-        separate_reason = _reason(
+        separate_reason = checked_reason(
             separate_reason, "separate_reason",
             f"This event overlaps open investigation {overlapping}: join it there, or give a reason for a separate "
             "investigation. Your reason")
@@ -254,7 +247,7 @@ def proposal_join(*, proposal: JoinProposal, reason: str, actor: Any, now: datet
     investigation = proposal.investigation
     _require_works_on(actor, investigation)
     _require_open(investigation)
-    reason = _reason(reason, "reason", "Your reason for joining")
+    reason = checked_reason(reason, "reason", "Your reason for joining")
     now = now or timezone.now()
     _link_event(investigation, proposal.event, actor, now, reason)
     _widen_strands(investigation, proposal.event, actor, now)
@@ -273,7 +266,7 @@ def proposal_decline(*, proposal: JoinProposal, reason: str, actor: Any, start_s
     """Decline a proposal with the reason; with `start_separate`, open a separate investigation from the event."""
     proposal = _locked_proposal(proposal)
     _require_works_on(actor, proposal.investigation)
-    reason = _reason(reason, "reason", "Your reason")
+    reason = checked_reason(reason, "reason", "Your reason")
     now = now or timezone.now()
     if start_separate:
         event = proposal.event
@@ -298,7 +291,7 @@ def event_join(*, investigation: Investigation, event: Event, reason: str, actor
         raise ValidationError({"event": "Only domestic abuse, sexual offences and child abuse events can be joined"})
     if InvestigationEvent.objects.filter(investigation=investigation, event=event).exists():
         raise ValidationError({"event": "This event is already in the investigation"})
-    reason = _reason(reason, "reason", "Your reason for joining")
+    reason = checked_reason(reason, "reason", "Your reason for joining")
     now = now or timezone.now()
     _link_event(investigation, event, actor, now, reason)
     _widen_strands(investigation, event, actor, now)
@@ -337,7 +330,7 @@ def investigation_close(*, investigation: Investigation, reason: str, actor: Any
     """Close an investigation with the reason; the family keeps its SPOC, and its open proposals lapse."""
     _require_works_on(actor, investigation)
     _require_open(investigation)
-    reason = _reason(reason, "reason", "Your reason for closing")
+    reason = checked_reason(reason, "reason", "Your reason for closing")
     now = now or timezone.now()
     save_from_version(investigation, expected_version, actor, now, status=InvestigationStatus.CLOSED,
                        closed_at=now, closed_by=actor, close_reason=reason)
@@ -381,7 +374,7 @@ def family_spoc_assign(*, investigation: Investigation, spoc: Any, reason: str, 
     """Name a new SPOC for the investigation's family; the current one's period ends now."""
     _require_works_on(actor, investigation)
     _check_spoc(spoc, investigation.agency_id, "spoc")
-    reason = _reason(reason, "reason", "Your reason")
+    reason = checked_reason(reason, "reason", "Your reason")
     current = current_family_spoc(investigation.family)
     if current is not None and current.spoc_id == spoc.pk:
         raise ValidationError({"spoc": f"{_name(spoc)} is already the family's single point of contact"})
@@ -407,7 +400,7 @@ def borough_spoc_assign(*, borough: Borough, spoc: Any, reason: str, actor: Any,
     if not may_name_borough_spoc(actor, borough):
         raise PermissionDenied("Only the borough's MASH supervisor or a police investigator there can name its SPOC")
     _check_spoc(spoc, actor.agency_id, "spoc")
-    reason = _reason(reason, "reason", "Your reason")
+    reason = checked_reason(reason, "reason", "Your reason")
     now = now or timezone.now()
     Borough.objects.select_for_update().filter(pk=borough.pk).first()
     before = current_borough_spoc(borough.pk)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lantern.accounts.models import User
-from lantern.core.access import MASH_ROLES, MIN_REASON_LENGTH, works_in_mash
+from lantern.core.access import MASH_ROLES, MIN_REASON_LENGTH, checked_reason, works_in_mash
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
@@ -53,13 +53,6 @@ CHANNEL_BY_KIND = {
     AgencyKind.CHILDRENS_SOCIAL_CARE: "social_care", AgencyKind.ADULT_SOCIAL_CARE: "social_care",
     AgencyKind.PROBATION: "probation", AgencyKind.PUBLIC: "public",
 }
-
-
-def _reason(text: str, field_name: str, what: str) -> str:
-    text = text.strip()
-    if len(text) < MIN_REASON_LENGTH:
-        raise ValidationError({field_name: f"{what} must be at least {MIN_REASON_LENGTH} characters"})
-    return text
 
 
 def public_agency() -> Agency:
@@ -195,7 +188,7 @@ def contact_rate(*, contact: Contact, rating: str, reason: str, actor: Any, expe
     _require_open(contact)
     if rating not in Rating.values:
         raise ValidationError({"rating": "Select red, amber, green or blue"})
-    reason = _reason(reason, "reason", "Your reason for the rating")
+    reason = checked_reason(reason, "reason", "Your reason for the rating")
     now = now or timezone.now()
     before = contact.rating
     deadline = contact_deadline(contact.received_at, rating, contact.source)
@@ -273,7 +266,7 @@ def information_request_create(*, contact: Contact, agency: Agency, question: st
     _require_open(contact)
     if agency not in partner_agencies(contact):
         raise ValidationError({"agency": "Choose a partner agency that serves this borough"})
-    question = _reason(question, "question", "Your question")
+    question = checked_reason(question, "question", "Your question")
     waiting = InformationRequest.objects.filter(contact=contact, agency=agency, answered_at__isnull=True).first()
     if waiting is not None:
         return waiting
@@ -344,7 +337,7 @@ def contact_decide(*, contact: Contact, outcome: str, reasons: str, agencies_tol
                               f"({decided.get_outcome_display()}) on {timezone.localtime(decided.decided_at):%d %B %Y}")
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Select the decision"})
-    reasons = _reason(reasons, "reasons", "Your reasons")
+    reasons = checked_reason(reasons, "reasons", "Your reasons")
     now = now or timezone.now()
     save_from_version(contact, expected_version, actor, now, status=Status.DECIDED)
     decision = Decision.objects.create(contact=contact, outcome=outcome, reasons=reasons, decided_by=actor,

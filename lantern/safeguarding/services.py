@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lantern.core.access import MIN_REASON_LENGTH, scope_for
+from lantern.core.access import checked_reason, scope_for
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.core.versioning import EditConflict, save_from_version  # noqa: F401  (views catch it from here)
@@ -31,20 +31,13 @@ def _require_open(task: Task) -> None:
         raise ValidationError(f"This task is already {TaskStatus(task.status).label.lower()}, so it cannot change")
 
 
-def _text(value: str, field_name: str, what: str) -> str:
-    value = value.strip()
-    if len(value) < MIN_REASON_LENGTH:
-        raise ValidationError({field_name: f"{what} must be at least {MIN_REASON_LENGTH} characters"})
-    return value
-
-
 @transaction.atomic
 def task_complete(*, task: Task, outcome: str, actor: Any, expected_version: int,
                   now: datetime | None = None) -> Task:
     """Record a task as done, with what was done."""
     _require_visible(actor, task)
     _require_open(task)
-    outcome = _text(outcome, "outcome", "What was done")
+    outcome = checked_reason(outcome, "outcome", "What was done")
     now = now or timezone.now()
     save_from_version(task, expected_version, actor, now, status=TaskStatus.DONE, completed_at=now,
                        completed_by=actor, outcome=outcome)
@@ -84,7 +77,7 @@ def task_cancel(*, task: Task, reason: str, actor: Any, expected_version: int,
     """Cancel a task that is no longer needed, with the reason."""
     _require_visible(actor, task)
     _require_open(task)
-    reason = _text(reason, "reason", "Your reason for cancelling")
+    reason = checked_reason(reason, "reason", "Your reason for cancelling")
     now = now or timezone.now()
     save_from_version(task, expected_version, actor, now, status=TaskStatus.CANCELLED, completed_at=now,
                        completed_by=actor, outcome=reason)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lantern.core.access import MIN_REASON_LENGTH, visible_events, visible_records
+from lantern.core.access import checked_reason, visible_events, visible_records
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.events.models import Event
@@ -44,13 +44,6 @@ def record_share(
     return share
 
 
-def _checked_reason(reason: str, field: str, what: str) -> str:
-    reason = reason.strip()
-    if len(reason) < MIN_REASON_LENGTH:
-        raise ValidationError({field: f"{what} must be at least {MIN_REASON_LENGTH} characters"})
-    return reason
-
-
 @transaction.atomic
 def share_request_create(*, person: Person, reason: str, legal_basis: str, actor: Any) -> ShareRequest:
     """Ask the agencies that hold records of a person to share them with the actor's agency.
@@ -61,7 +54,7 @@ def share_request_create(*, person: Person, reason: str, legal_basis: str, actor
         raise PermissionDenied("Only a user of an agency can ask for records to be shared with it")
     if not visible_records(actor).filter(person=person).exists():
         raise PermissionDenied("You can ask only about people you can see")
-    reason = _checked_reason(reason, "reason", "Your reason")
+    reason = checked_reason(reason, "reason", "Your reason")
     if legal_basis not in LegalBasis.values:
         raise ValidationError({"legal_basis": "Select the legal basis for sharing"})
     waiting = ShareRequest.objects.filter(person=person, requested_by=actor, answers__isnull=True).first()
@@ -85,7 +78,7 @@ def share_request_answer(*, request: ShareRequest, share: bool, note: str, actor
     if answered is not None:
         raise ValidationError(f"{answered.answered_by.get_full_name() or answered.answered_by.get_username()} "
                               f"already answered for your agency on {answered.answered_at:%d %B %Y}")
-    note = _checked_reason(note, "note", "Your note")
+    note = checked_reason(note, "note", "Your note")
     if share:
         for record in records:
             record_share(target=record, agency=request.agency, legal_basis=request.legal_basis,
