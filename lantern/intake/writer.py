@@ -8,10 +8,11 @@ every other line still goes in: a line lands whole or not at all.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -109,6 +110,10 @@ class ChunkWriter:
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
         self.districts = district_to_ons_code()
         self.now = timezone.now()
+        # Contacts and live rule firings come only from events this recent (each hook checks its
+        # own window); older events, a back-load of history, skip both hooks' queries.
+        self.live_since = self.now - timedelta(days=max(settings.LANTERN_AUTO_CONTACT_WINDOW_DAYS,
+                                                        settings.LANTERN_RULES_WINDOW_DAYS))
 
     # The chunk -----------------------------------------------------------------------------
 
@@ -145,6 +150,7 @@ class ChunkWriter:
         changes = _Changes()
         # The chunk's new and changed events, for what acts on every new fact (below).
         self.written_events: list[int] = []
+        self.recent_events: list[int] = []
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -162,9 +168,9 @@ class ChunkWriter:
         self._hold(refused)
         self._wait(waiting)
         # Events that meet referral criteria reach the MASH in the same transaction.
-        contacts_from_events(self.written_events, now=self.now, actor=self.actor)
+        contacts_from_events(self.recent_events, now=self.now, actor=self.actor)
         # Every new or changed event goes through the safeguarding rules in the same transaction.
-        rules_after_intake(self.written_events, now=self.now, actor=self.actor)
+        rules_after_intake(self.recent_events, now=self.now, actor=self.actor)
         # An offence that overlaps an open investigation is proposed for joining to it.
         propose_joins(self.written_events, now=self.now, actor=self.actor)
         if changes.any():
@@ -500,6 +506,7 @@ class ChunkWriter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         self.written_events += ids
+        self.recent_events += [pk for pk, e in zip(ids, written, strict=True) if e.occurred_at >= self.live_since]
         changes.events_created += [f"{e.agency}:{e.source_id}" for e in created]
         changes.events_updated += [f"{e.agency}:{e.source_id}" for e, _ in updated]
         return refused, waiting
