@@ -33,7 +33,6 @@ from lantern.investigations.selectors import (
     proposals_for,
 )
 from lantern.investigations.services import (
-    EditConflict,
     bail_condition_add,
     borough_spoc_assign,
     contact_log_add,
@@ -59,6 +58,7 @@ from lantern.web.investigation_forms import (
     ProposalDecisionForm,
     SpocForm,
 )
+from lantern.web.views.changes import versioned_change
 from lantern.web.views.people import AskForReason, open_person
 
 
@@ -104,24 +104,10 @@ def _working(request: HttpRequest, reference: str, *, open_only: bool = True) ->
 
 def _action(request: HttpRequest, investigation: Any, form: Any, title: str, save: Callable[[dict[str, Any]], Any],
             done: str, *, anchor: str = "") -> HttpResponse:
-    """Run one change: save it (from the version the user saw, where it has one), or show why not, keeping input."""
-    conflict = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except EditConflict as clash:
-            conflict, investigation = str(clash), clash.current
-            # Their input stays; the version moves on, so saving again is a deliberate choice.
-            form.data = form.data.copy()
-            form.data["version"] = str(investigation.version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(reverse("web:investigation", args=[investigation.reference]) + anchor)
-    return render(request, "investigations/action.html",
-                  {"investigation": investigation, "form": form, "title": title, "conflict": conflict},
-                  status=409 if conflict else 400 if form.errors else 200)
+    """Run one change, from the version the user saw where it has one (see versioned_change)."""
+    return versioned_change(request, investigation, form, save, title=title, done=done,
+                            template="investigations/action.html", name="investigation",
+                            next_url=lambda found: reverse("web:investigation", args=[found.reference]) + anchor)
 
 
 # Opening an investigation ------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from lantern.core.access import (
 from lantern.referrals.models import Contact, Outcome, Status
 from lantern.referrals.selectors import QUEUE_VIEWS, mash_queue, needs_supervisor, queue_counts
 from lantern.referrals.services import (
-    EditConflict,
     contact_allocate,
     contact_decide,
     contact_rate,
@@ -45,6 +44,7 @@ from lantern.web.front_door_forms import (
     StrategyDiscussionForm,
     add_service_errors,
 )
+from lantern.web.views.changes import versioned_change
 
 QUEUE_PAGE_SIZE = 100
 LATEST_EVENTS = 10
@@ -108,25 +108,10 @@ def _mash_contact(request: HttpRequest, reference: str) -> Contact:
 
 def _versioned_action(request: HttpRequest, contact: Contact, form: Any, title: str, save: Any,
                       done: str) -> HttpResponse:
-    """Run one triage change: save it from the version the user saw, or show why not, keeping their input."""
-    conflict = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except EditConflict as clash:
-            conflict = str(clash)
-            contact = clash.current
-            # Their input stays; the version moves on, so saving again is a deliberate choice.
-            form.data = form.data.copy()
-            form.data["version"] = str(contact.version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("web:contact", reference=contact.reference)
-    return render(request, "referrals/contact_action.html",
-                  {"contact": contact, "form": form, "title": title, "conflict": conflict},
-                  status=409 if conflict else 400 if form.errors else 200)
+    """Run one triage change from the version the user saw (see versioned_change)."""
+    return versioned_change(request, contact, form, save, title=title, done=done,
+                            template="referrals/contact_action.html", name="contact",
+                            next_url=lambda found: reverse("web:contact", args=[found.reference]))
 
 
 def contact_rate_view(request: HttpRequest, reference: str) -> HttpResponse:

@@ -6,20 +6,19 @@ access_notification_by_reference); a change names the version the user saw (Edit
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone
 
 from lantern.core.access import access_notification_by_reference, access_task_by_reference
 from lantern.safeguarding.models import TaskStatus
 from lantern.safeguarding.selectors import visible_notifications, why
-from lantern.safeguarding.services import EditConflict, task_complete, task_reallocate
+from lantern.safeguarding.services import task_complete, task_reallocate
 from lantern.safeguarding.worklists import TASK_VIEWS, task_list, task_owners, team_workload
-from lantern.web.front_door_forms import add_service_errors
 from lantern.web.task_forms import CompleteTaskForm, ReallocateTaskForm
+from lantern.web.views.changes import versioned_change
 
 PAGE_SIZE = 100
 
@@ -44,27 +43,14 @@ def task(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _task_change(request: HttpRequest, reference: str, title: str, make_form: Any, save: Any,
                  done: str) -> HttpResponse:
-    """Run one change to a task from the version the user saw, or show why not, keeping their input."""
+    """Run one change to an open task from the version the user saw (see versioned_change)."""
     found = access_task_by_reference(request.user, reference)
     if found.status != TaskStatus.OPEN:
         raise PermissionDenied("This task is no longer open")
-    form = make_form(found, request.POST or None)
-    conflict = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(found, form.cleaned_data)
-        except EditConflict as clash:
-            conflict, found = str(clash), clash.current
-            form.data = form.data.copy()
-            form.data["version"] = str(found.version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("web:task", reference=found.reference)
-    return render(request, "safeguarding/task_action.html",
-                  {"task": found, "form": form, "title": title, "conflict": conflict},
-                  status=409 if conflict else 400 if form.errors else 200)
+    return versioned_change(request, found, make_form(found, request.POST or None),
+                            lambda cleaned: save(found, cleaned), title=title, done=done,
+                            template="safeguarding/task_action.html", name="task",
+                            next_url=lambda task: reverse("web:task", args=[task.reference]))
 
 
 def task_complete_view(request: HttpRequest, reference: str) -> HttpResponse:
