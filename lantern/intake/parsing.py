@@ -70,9 +70,16 @@ class PersonLine:
     digest: str
     dob: tuple[int | None, int | None, int | None]
     # Linkage features (without the record's id, which the writer gives) and the real-time
-    # index entry: made here, in the parsing processes, to take that work off the writer.
-    features: dict[str, Any]
-    index: IndexEntry
+    # index entry, made here in the parsing processes to take that work off the writer. They
+    # travel as JSON bytes, which cost the writer nothing to receive: it reads them only for
+    # new records, not for the unchanged lines of a feed sent again.
+    linkage: bytes
+
+    def linkage_for(self, record_id: int) -> tuple[dict[str, Any], IndexEntry]:
+        """Return the record's linkage features, under the id it is given, and its index entry."""
+        made = orjson.loads(self.linkage)
+        return {**made["features"], "unique_id": record_id}, IndexEntry(frozenset(made["keys"]),
+                                                                         frozenset(made["terms"]))
 
 
 @dataclass
@@ -164,7 +171,9 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     dob = parse_partial_date(arrived["date_of_birth"], today)
     features = record_features({"id": None, **linkage_row(arrived, dob)})
-    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, features, index_entry(features))
+    entry = index_entry(features)
+    linkage = orjson.dumps({"features": features, "keys": list(entry.keys), "terms": list(entry.terms)})
+    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, linkage)
 
 
 def linkage_row(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
