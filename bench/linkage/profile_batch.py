@@ -72,7 +72,7 @@ def train_on_share(table, truth: dict, share: float) -> None:
     chosen = sorted(random.Random(1).sample(range(len(rows)), round(len(rows) * share)))  # noqa: S311
     linker = Linker(DuckDBAPI().register(features_table([rows[i] for i in chosen]), dataset_display_name="sample"),
                     splink_settings(), log_level=logging.ERROR)
-    train(linker, seed=1)
+    train(linker, seed=1, records=len(chosen))
     model = TrainedModel(linker.misc.save_model_to_json(), term_frequencies(rows), 1)
     del linker
     gc.collect()
@@ -103,7 +103,7 @@ def main() -> None:
 
     from lantern.linkage.batch import _Clusters
     from lantern.linkage.features import record_features
-    from lantern.linkage.model import features_table, splink_settings, term_frequencies
+    from lantern.linkage.model import features_table, refine_prior_and_u, splink_settings, term_frequencies
 
     table, _counts = datasets.london(args.london, args.limit)
     table = table.drop_columns(["entity"])
@@ -148,6 +148,8 @@ def main() -> None:
     step("train: EM blocked on dob")
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "postcode"))
     step("train: EM blocked on given_name + postcode")
+    refine_prior_and_u(linker, records=arrow.num_rows, max_pairs=5e6)
+    step("train: prior by EM over the blocked pairs, matches out of u")
     linker.misc.save_model_to_json()
     term_frequencies(rows)
     step("train: save model, term frequencies")

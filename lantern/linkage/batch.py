@@ -79,7 +79,7 @@ def _train(db_api: Any, features: Any, *, seed: int, backend: str) -> dict[str, 
     # carries the difference on, so the same seed would not give the same model.
     if backend == "duckdb":
         db_api._con.execute("SET threads = 1")  # noqa: SLF001
-    train(linker, seed=seed)
+    train(linker, seed=seed, records=features.num_rows)
     if backend == "duckdb":
         db_api._con.execute("RESET threads")  # noqa: SLF001
     trained = _settings_with_every_parameter(linker)
