@@ -67,7 +67,10 @@ def model_save(*, model: TrainedModel, records: int, actor: Any = None) -> Linka
 
 def _all_rows() -> tuple[list[dict[str, Any]], dict[int, int | None]]:
     rows, current = [], {}
-    for values in SourceRecord.objects.values_list(*RECORD_COLUMNS, "person_id").iterator(chunk_size=20_000):
+    # In id order, so the seeded training sample is the same on SQLite and PostgreSQL (which
+    # otherwise return rows in whatever order their plans give).
+    records = SourceRecord.objects.order_by("pk").values_list(*RECORD_COLUMNS, "person_id")
+    for values in records.iterator(chunk_size=20_000):
         row = dict(zip(RECORD_COLUMNS, values[:-1], strict=True))
         rows.append(record_features(row))
         current[row["id"]] = values[-1]
