@@ -19,8 +19,9 @@ def import_with_progress(files: list[Path], *, workers: int = DEFAULT_WORKERS, s
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("lines"),
                TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not (show and console.is_terminal)) as progress:
-        task = progress.add_task("import", total=count_lines(files))
-        return import_paths(files, workers=workers, progress=lambda n: progress.advance(task, n))
+        total = count_lines(files)
+        task = progress.add_task("import", total=total)
+        return import_paths(files, workers=workers, progress=lambda n: progress.advance(task, n), lines=total)
 
 
 def describe_counts(counts: dict[str, int]) -> str:

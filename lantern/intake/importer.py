@@ -140,13 +140,17 @@ def _deferred_index_tables() -> list[type[Model]]:
 
 
 def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
-                 progress: Callable[[int], None] | None = None) -> ImportRun:
-    """Import feed files and directories; return the finished run with its counts."""
+                 progress: Callable[[int], None] | None = None, lines: int | None = None) -> ImportRun:
+    """Import feed files and directories; return the finished run with its counts.
+
+    `lines` is how many lines the files hold, when the caller has counted them already.
+    """
     files = feed_files(paths)
     limit = settings.LANTERN_MAX_LINE_BYTES
     # A bulk load cut off earlier may have left the index tables without their indexes.
     indexes_restore(INDEX_TABLES)
-    deferred = _deferred_index_tables() if is_bulk_load(count_lines(files)) else []
+    lines = count_lines(files) if lines is None else lines
+    deferred = _deferred_index_tables() if is_bulk_load(lines) else []
     with indexes_deferred(deferred):
         run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
         run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
