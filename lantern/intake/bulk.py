@@ -70,6 +70,24 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     raw.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
+def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
+    """Insert (value, owner) rows given as (owner, JSON array of values): a row for each value.
+
+    The index tables take millions of such rows. On SQLite the arrays, already JSON, are joined
+    into one text and spread into rows by json_each, so Python makes no tuple per row.
+    """
+    value_column, owner_column = (quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        insert_rows(table, columns, [(value, owner) for owner, values in rows for value in orjson.loads(values)])
+        return
+    payload = b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]"
+    connection.ensure_connection()
+    connection.connection.execute(
+        f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
+        "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",
+        (payload.decode(),))
+
+
 def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """Run one statement (written with %s placeholders) for many parameter rows."""
     with connection.cursor() as cursor:

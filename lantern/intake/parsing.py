@@ -5,7 +5,6 @@ sent the line can act on.
 """
 
 import dataclasses
-import gc
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import Any
 import fastjsonschema
 import orjson
 
+from lantern.core.collector import cycle_collector_paused
 from lantern.events.content import event_content, event_errors
 from lantern.linkage.features import record_features
 from lantern.linkage.realtime import IndexEntry, index_entry
@@ -69,17 +69,16 @@ class PersonLine:
     arrived: dict[str, Any]
     digest: str
     dob: tuple[int | None, int | None, int | None]
-    # Linkage features (without the record's id, which the writer gives) and the real-time
-    # index entry, made here in the parsing processes to take that work off the writer. They
-    # travel as JSON bytes, which cost the writer nothing to receive: it reads them only for
-    # new records, not for the unchanged lines of a feed sent again.
-    linkage: bytes
+    # Linkage features (JSON, without the record's id, which the writer gives) and the
+    # real-time index entry, made here in the parsing processes to take that work off the
+    # writer. Both stay JSON bytes, which cost the writer nothing to receive: it decodes the
+    # features only when a trained model links new records, and passes the entry on as it is.
+    features: bytes
+    index: IndexEntry
 
-    def linkage_for(self, record_id: int) -> tuple[dict[str, Any], IndexEntry]:
-        """Return the record's linkage features, under the id it is given, and its index entry."""
-        made = orjson.loads(self.linkage)
-        return {**made["features"], "unique_id": record_id}, IndexEntry(frozenset(made["keys"]),
-                                                                         frozenset(made["terms"]))
+    def features_for(self, record_id: int) -> dict[str, Any]:
+        """Return the record's linkage features, under the id it is given."""
+        return {**orjson.loads(self.features), "unique_id": record_id}
 
 
 @dataclass
@@ -171,9 +170,8 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     dob = parse_partial_date(arrived["date_of_birth"], today)
     features = record_features({"id": None, **linkage_row(arrived, dob)})
-    entry = index_entry(features)
-    linkage = orjson.dumps({"features": features, "keys": list(entry.keys), "terms": list(entry.terms)})
-    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, linkage)
+    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, orjson.dumps(features),
+                      index_entry(features))
 
 
 def linkage_row(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
@@ -227,10 +225,5 @@ def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:
     now = datetime.now(UTC)
     # Parsing makes many short-lived objects and no reference cycles: the cycle collector
     # would only slow it down (by about a third, measured).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cycle_collector_paused():
         return [parse_line(line, now) for line in chunk]
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -286,9 +286,8 @@ class ChunkWriter:
         address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
         record_ids = allocate_ids("people_sourcerecord", len(created))
         # Real-time linking: each new record joins the person it matches, or a new one.
-        linkage = [p.linkage_for(record_id) for record_id, p in zip(record_ids, created, strict=True)]
-        features = [made[0] for made in linkage]
-        links = link_batch(features)
+        links = link_batch(len(created),
+                           lambda: [p.features_for(pk) for pk, p in zip(record_ids, created, strict=True)])
         # Negative numbers stand for the new persons the batch makes; give each a real person.
         new_persons = sorted({p for p in links.persons if p < 0}, reverse=True)
         made = dict(zip(new_persons, self._new_people(len(new_persons)), strict=True))
@@ -316,7 +315,7 @@ class ChunkWriter:
                     record_ids, created, address_ids, boroughs, person_ids, strict=True)
             ],
         )
-        index_entries([(record_id, made[1]) for record_id, made in zip(record_ids, linkage, strict=True)])
+        index_entries([(record_id, p.index) for record_id, p in zip(record_ids, created, strict=True)])
         if links.reviews:
             raise_reviews(links.reviews, model_version=links.model_version, now=self.now)
         self._update_records(updated)

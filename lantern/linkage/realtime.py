@@ -6,7 +6,7 @@ scores only those with the trained model's weights in Python (`model.Scorer`).
 """
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Q
 
 from lantern.core.db import indexes_deferred
-from lantern.intake.bulk import execute_many, insert_rows
+from lantern.intake.bulk import execute_many, insert_fanned_out
 from lantern.people.models import SearchTerm
 from lantern.people.search import record_terms
 
@@ -160,14 +160,19 @@ def rebuilding_index() -> Iterator[None]:
 
 
 class IndexEntry(NamedTuple):
-    """What the real-time index holds for one record: its blocking keys and its search terms."""
+    """What the real-time index holds for one record: its blocking keys and its search terms.
 
-    keys: frozenset[int]
-    terms: frozenset[int]
+    Each is a JSON array of distinct integers: the importer's parsing processes make them, and
+    the writer passes them on to the database without reading them (see insert_fanned_out).
+    """
+
+    keys: bytes
+    terms: bytes
 
 
 def index_entry(features: Features) -> IndexEntry:
-    return IndexEntry(frozenset(blocking_keys(features)), frozenset(record_terms(features)))
+    return IndexEntry(orjson.dumps(sorted(set(blocking_keys(features)))),
+                      orjson.dumps(sorted(set(record_terms(features)))))
 
 
 def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = False) -> None:
@@ -185,10 +190,10 @@ def index_entries(entries: Sequence[tuple[int, IndexEntry]], *, replace: bool = 
         ids = [(record_id,) for record_id, _ in entries]
         execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", ids)
         execute_many("DELETE FROM people_searchterm WHERE record_id = %s", ids)
-    insert_rows("linkage_linkkey", ("key", "record_id"),
-                [(key, record_id) for record_id, entry in entries for key in entry.keys])
-    insert_rows("people_searchterm", ("term", "record_id"),
-                [(term, record_id) for record_id, entry in entries for term in entry.terms])
+    insert_fanned_out("linkage_linkkey", ("key", "record_id"),
+                      [(record_id, entry.keys) for record_id, entry in entries])
+    insert_fanned_out("people_searchterm", ("term", "record_id"),
+                      [(record_id, entry.terms) for record_id, entry in entries])
 
 
 def raise_reviews(pairs: Iterable[tuple[int, int, PairScore]], *, model_version: str, now: Any,
@@ -235,12 +240,17 @@ class BatchLinks:
     model_version: str
 
 
-def link_batch(features: Sequence[Features]) -> BatchLinks:
-    """Link new records (with their ids already chosen) against the index and each other."""
+def link_batch(count: int, read_features: Callable[[], Sequence[Features]]) -> BatchLinks:
+    """Link `count` new records (with their ids already chosen) against the index and each other.
+
+    `read_features` gives the records' features. It is called only when a trained model is
+    active, so a load before the first `lantern link` never decodes them.
+    """
     active = active_scorer()
     if active is None:
-        return BatchLinks([-(i + 1) for i in range(len(features))], [], "")
+        return BatchLinks([-(i + 1) for i in range(count)], [], "")
     version, scorer = active
+    features = read_features()
     found = find_candidates(features)
     in_batch: dict[int, list[Candidate]] = {}
     persons: list[int] = []
