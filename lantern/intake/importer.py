@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from lantern.core.collector import collect_young, cycle_collector_paused
 from lantern.core.db import indexes_deferred, indexes_restore, refresh_planner_statistics
-from lantern.linkage.models import LinkageModel
+from lantern.events.models import Event, Involvement
+from lantern.linkage.models import LinkageModel, LinkKey
 from lantern.linkage.realtime import INDEX_TABLES
-from lantern.people.models import SearchTerm, SourceRecord
+from lantern.people.models import Address, Person, SearchTerm, SourceRecord
 
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import Parsed, RawLine, parse_chunk
@@ -26,6 +27,8 @@ from .reader import count_lines, feed_files, read_feed
 from .writer import ChunkWriter, Counts
 
 CHUNK_LINES = 2000
+# What an import grows and then reads back as it goes (to classify lines and find addresses).
+GROWING_TABLES = (SourceRecord, Person, Address, Event, Involvement, LinkKey)
 
 
 T = TypeVar("T")
@@ -91,6 +94,11 @@ class Import:
                 self.progress(size)
                 if number % 50 == 49:
                     collect_young()
+                if number & (number + 1) == 0:
+                    # Each time the import has doubled what it wrote: PostgreSQL planned its
+                    # lookups from the tables' sizes when they were empty, and read whole
+                    # tables for them (the import slowed as they grew; docs/benchmarks.md).
+                    refresh_planner_statistics(GROWING_TABLES)
         return self
 
     def retry(self, held: Iterable[HeldLine]) -> int:

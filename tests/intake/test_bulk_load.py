@@ -1,12 +1,15 @@
 """A bulk load builds the search and linkage indexes once at the end, and never leaves them missing."""
 
+import gc
+
+import orjson
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from lantern.core.db import indexes_deferred
 from lantern.intake import importer
-from lantern.intake.bulk import insert_rows
+from lantern.intake.bulk import insert_fanned_out, insert_rows
 from lantern.intake.importer import import_paths, is_bulk_load
 from lantern.intake.writer import ChunkWriter
 from lantern.linkage.features import RECORD_COLUMNS, blocking_keys, record_features
@@ -116,3 +119,47 @@ def test_narrow_rows_keep_every_64_bit_value_exactly(feed):
     insert_rows("linkage_linkkey", ("key", "record_id"), [(key, record.pk) for key in extremes])
     stored = set(LinkKey.objects.filter(record=record).values_list("key", flat=True))
     assert stored >= set(extremes)
+
+
+def test_fanned_out_rows_keep_every_64_bit_value_exactly(feed):
+    import_paths([feed])
+    record = SourceRecord.objects.first()
+    extremes = [-(1 << 63), -1, 0, 1, (1 << 53) + 1, (1 << 63) - 1]
+    insert_fanned_out("linkage_linkkey", ("key", "record_id"), [(record.pk, orjson.dumps(extremes))])
+    stored = list(LinkKey.objects.filter(record=record, key__in=extremes).values_list("key", flat=True))
+    assert sorted(stored) == extremes
+
+
+def test_index_rows_go_with_their_record(feed):
+    # The index tables have no foreign key in the database: Django's cascade deletes them.
+    import_paths([feed])
+    record = SourceRecord.objects.get(source_id="P3")
+    assert record.search_terms.exists() and record.link_keys.exists()
+    record.involvements.all().delete()
+    record.delete()
+    assert not SearchTerm.objects.filter(record_id=record.pk).exists()
+    assert not LinkKey.objects.filter(record_id=record.pk).exists()
+
+
+def test_an_import_refreshes_planner_statistics_each_time_it_has_doubled(feed, monkeypatch):
+    calls: list[tuple] = []
+    monkeypatch.setattr(importer, "CHUNK_LINES", 1)
+    monkeypatch.setattr(importer, "refresh_planner_statistics", lambda tables=(): calls.append(tuple(tables)))
+    import_paths([feed])  # 6 lines: 2 agencies, 3 persons, 1 event, in chunks of one
+    growing = tuple(importer.GROWING_TABLES)
+    # After chunks 1, 2 and 4 (not 3, 5 or 6), then once more for everything when the run finishes.
+    assert calls == [growing, growing, growing, ()]
+
+
+def test_the_cycle_collector_is_paused_while_chunks_are_written_and_back_after(feed, monkeypatch):
+    enabled_during: list[bool] = []
+    write = ChunkWriter.write
+
+    def spy(self, chunk):
+        enabled_during.append(gc.isenabled())
+        return write(self, chunk)
+
+    monkeypatch.setattr(ChunkWriter, "write", spy)
+    import_paths([feed])
+    assert enabled_during and not any(enabled_during)
+    assert gc.isenabled()
