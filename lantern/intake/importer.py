@@ -89,7 +89,7 @@ class Import:
 
     def lines(self, lines: Iterable[RawLine]) -> "Import":
         # Receiving and writing lines makes millions of short-lived objects: with the cycle
-        # collector running, walking them cost more than the writing (docs/benchmarks.md).
+        # collector walking them, receiving a chunk took four times as long (docs/benchmarks.md).
         with cycle_collector_paused():
             for number, (size, parsed) in enumerate(_parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers)):
                 self.writer.write(parsed)

@@ -228,7 +228,7 @@ class SearchTerm(models.Model):
     """One search term of one record: the sound of a name, a nickname group, a date of birth, a postcode.
 
     Terms are hashed to 64-bit integers (`lantern.people.search` makes them) so the index stays small.
-    Both indexes are plain ones (a record's terms are a set, written once; `index_terms`
+    Both indexes are plain ones (a record's terms are a set, written once; `index_records`
     replaces them) so a bulk load can drop them and build them once at the end
     (`lantern.core.db.indexes_deferred`).
     """
