@@ -73,15 +73,22 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
 def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
     """Insert (value, owner) rows given as (owner, JSON array of values): a row for each value.
 
-    The index tables take millions of such rows. On SQLite the arrays, already JSON, are joined
-    into one text and spread into rows by json_each, so Python makes no tuple per row.
+    The index tables take millions of such rows, and Python makes no tuple for any of them:
+    on SQLite the arrays, already JSON, are joined into one text and spread into rows by
+    json_each; on PostgreSQL each array of integers becomes COPY's text by replacing its commas.
     """
     value_column, owner_column = (quote(c) for c in columns)
+    connection.ensure_connection()
     if connection.vendor == "postgresql":
-        insert_rows(table, columns, [(value, owner) for owner, values in rows for value in orjson.loads(values)])
+        with connection.connection.cursor() as cursor, cursor.copy(
+            f"COPY {quote(table)} ({value_column}, {owner_column}) FROM STDIN"
+        ) as copy:
+            for owner, values in rows:
+                if values != b"[]":
+                    end = b"\t%d\n" % owner
+                    copy.write(values[1:-1].replace(b",", end) + end)
         return
     payload = b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]"
-    connection.ensure_connection()
     connection.connection.execute(
         f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
         "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",

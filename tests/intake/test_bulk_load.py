@@ -125,9 +125,14 @@ def test_fanned_out_rows_keep_every_64_bit_value_exactly(feed):
     import_paths([feed])
     record = SourceRecord.objects.first()
     extremes = [-(1 << 63), -1, 0, 1, (1 << 53) + 1, (1 << 63) - 1]
-    insert_fanned_out("linkage_linkkey", ("key", "record_id"), [(record.pk, orjson.dumps(extremes))])
+    other = SourceRecord.objects.exclude(pk=record.pk).first()
+    before = LinkKey.objects.count()
+    insert_fanned_out("linkage_linkkey", ("key", "record_id"),
+                      [(other.pk, b"[]"), (record.pk, orjson.dumps(extremes)), (other.pk, b"[7]")])
     stored = list(LinkKey.objects.filter(record=record, key__in=extremes).values_list("key", flat=True))
     assert sorted(stored) == extremes
+    assert LinkKey.objects.filter(record=other, key=7).exists()
+    assert LinkKey.objects.count() == before + len(extremes) + 1
 
 
 def test_index_rows_go_with_their_record(feed):
