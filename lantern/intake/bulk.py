@@ -6,7 +6,8 @@ of that. They run inside the caller's transaction and take ids up front so relat
 point at each other.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,18 +47,27 @@ def allocate_ids(table: str, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+@contextmanager
+def _copy_into(table: str, columns: Sequence[str]) -> Iterator[Any]:
+    """Open PostgreSQL's COPY into the table's columns (psycopg's Copy object)."""
+    connection.ensure_connection()
+    column_list = ", ".join(quote(c) for c in columns)
+    with connection.connection.cursor() as cursor, cursor.copy(
+        f"COPY {quote(table)} ({column_list}) FROM STDIN"
+    ) as copy:
+        yield copy
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert many rows at once."""
-    column_list = ", ".join(quote(c) for c in columns)
-    connection.ensure_connection()
-    raw = connection.connection
     if connection.vendor == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY {quote(table)} ({column_list}) FROM STDIN"
-        ) as copy:
+        with _copy_into(table, columns) as copy:
             for row in rows:
                 copy.write_row(row)
         return
+    column_list = ", ".join(quote(c) for c in columns)
+    connection.ensure_connection()
+    raw = connection.connection
     if len(columns) <= NARROW_COLUMNS:
         # Narrow rows (the millions of index entries) go as one JSON array, unpacked by SQLite's
         # json_each in C: under half the time a row of binding each row from Python. Wider
@@ -77,18 +87,16 @@ def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple
     on SQLite the arrays, already JSON, are joined into one text and spread into rows by
     json_each; on PostgreSQL each array of integers becomes COPY's text by replacing its commas.
     """
-    value_column, owner_column = (quote(c) for c in columns)
-    connection.ensure_connection()
     if connection.vendor == "postgresql":
-        with connection.connection.cursor() as cursor, cursor.copy(
-            f"COPY {quote(table)} ({value_column}, {owner_column}) FROM STDIN"
-        ) as copy:
+        with _copy_into(table, columns) as copy:
             for owner, values in rows:
                 if values != b"[]":
                     end = b"\t%d\n" % owner
                     copy.write(values[1:-1].replace(b",", end) + end)
         return
+    value_column, owner_column = (quote(c) for c in columns)
     payload = b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]"
+    connection.ensure_connection()
     connection.connection.execute(
         f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
         "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",

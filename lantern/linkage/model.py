@@ -86,7 +86,7 @@ def _expected_matches(evidence: pa.ChunkedArray, prior: float) -> float:
     return float(pc.sum(pc.divide(1.0, pc.add(1.0, odds))).as_py() or 0.0)
 
 
-def refine_prior_and_u(linker: Linker, *, records: int, max_pairs: float, rounds: int = 1) -> None:
+def refine_prior_and_u(linker: Linker, *, records: int, max_pairs: float) -> None:
     """Re-estimate the prior by EM over every blocked pair, and take the matches out of u.
 
     - The rules' prior assumes that they find 80% of the matches. Where records carry many
@@ -103,9 +103,9 @@ def refine_prior_and_u(linker: Linker, *, records: int, max_pairs: float, rounds
       14.1); at a million London records the change is small. u is kept at one pair in
       the sample or more.
 
-    A round scores the training records' blocked pairs once (a few hundred thousand at
-    most, a second or so) and updates both. One is enough: a second moves the prior by
-    under 1% (FEBRL3: 0.000472 to 0.000475) and changes no cluster.
+    It scores the training records' blocked pairs once (a few hundred thousand at most, a
+    second or so) and updates both. Once is enough: scoring again with the new values moves
+    the prior by under 1% (FEBRL3: 0.000472 to 0.000475) and changes no cluster.
     """
     settings = linker._settings_obj  # noqa: SLF001  # Splink has no public setter for trained values
     # (level, u as sampled) for every level; Splink gives each a default if the data never showed it.
@@ -116,27 +116,26 @@ def refine_prior_and_u(linker: Linker, *, records: int, max_pairs: float, rounds
         return
     prior = settings._probability_two_random_records_match  # noqa: SLF001
     splink_log = logging.getLogger("splink")
-    for _ in range(rounds):
-        # Splink warns that comparisons the data never fill (no NHS numbers, say) keep their defaults.
-        level_before = splink_log.level
-        splink_log.setLevel(logging.ERROR)
-        try:
-            predictions = linker.inference.predict()
-            evidence = pc.subtract(predictions.as_pyarrow_table()["match_weight"], _logit2(prior))
-            predictions.drop_table_from_database_and_remove_from_cache()
-        finally:
-            splink_log.setLevel(level_before)
-        for _ in range(200):
-            updated = min(max(_expected_matches(evidence, prior) / pairs, 1 / pairs), 0.5)
-            converged = abs(updated - prior) <= 1e-6 * prior
-            prior = updated
-            if converged:
-                break
-        for level, u in sampled:
-            m = level.m_probability
-            if u is not None and m is not None:
-                level.u_probability = max((u - prior * m) / (1 - prior), 1 / max_pairs)
-        settings._probability_two_random_records_match = prior  # noqa: SLF001
+    # Splink warns that comparisons the data never fill (no NHS numbers, say) keep their defaults.
+    level_before = splink_log.level
+    splink_log.setLevel(logging.ERROR)
+    try:
+        predictions = linker.inference.predict()
+        evidence = pc.subtract(predictions.as_pyarrow_table()["match_weight"], _logit2(prior))
+        predictions.drop_table_from_database_and_remove_from_cache()
+    finally:
+        splink_log.setLevel(level_before)
+    for _ in range(200):
+        updated = min(max(_expected_matches(evidence, prior) / pairs, 1 / pairs), 0.5)
+        converged = abs(updated - prior) <= 1e-6 * prior
+        prior = updated
+        if converged:
+            break
+    for level, u in sampled:
+        m = level.m_probability
+        if u is not None and m is not None:
+            level.u_probability = max((u - prior * m) / (1 - prior), 1 / max_pairs)
+    settings._probability_two_random_records_match = prior  # noqa: SLF001
 
 
 def term_frequencies(rows: Sequence[Features]) -> dict[str, dict[str, float]]:
