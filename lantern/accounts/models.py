@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from lantern.core.constraints import one_of
 from lantern.organisations.models import Agency, Borough
 
 
@@ -46,7 +47,7 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="user_role_known"
+                condition=one_of("role", Role.values), name="user_role_known"
             ),
         ]
 

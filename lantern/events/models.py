@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.constraints import one_of
 from lantern.core.models import KeptVersion
 from lantern.organisations.models import Agency, Borough
 from lantern.people.models import Address, SourceRecord
@@ -93,7 +94,7 @@ class Event(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["agency", "source_id"], name="event_unique_per_agency"),
-            models.CheckConstraint(condition=Q(type__in=EventType.values), name="event_type_known"),
+            models.CheckConstraint(condition=one_of("type", EventType.values), name="event_type_known"),
             models.CheckConstraint(
                 condition=Q(reported_at__isnull=True) | Q(reported_at__gte=models.F("occurred_at")),
                 name="event_reported_after_it_occurred",
@@ -128,7 +129,7 @@ class Involvement(models.Model):
             models.UniqueConstraint(
                 fields=["event", "source_record", "role"], name="involvement_once_per_role"
             ),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="involvement_role_known"),
+            models.CheckConstraint(condition=one_of("role", Role.values), name="involvement_role_known"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.constraints import one_of
+
 
 class ImportRun(models.Model):
     """One `lantern import` or one API batch: what came in and what became of it."""
@@ -51,7 +53,7 @@ class HeldLine(models.Model):
             models.UniqueConstraint(
                 fields=["raw_hash"], condition=~Q(status="resolved"), name="held_line_once_while_open"
             ),
-            models.CheckConstraint(condition=Q(status__in=HeldStatus.values), name="held_line_status_known"),
+            models.CheckConstraint(condition=one_of("status", HeldStatus.values), name="held_line_status_known"),
         ]
         indexes = [models.Index(fields=["status", "agency"])]
 

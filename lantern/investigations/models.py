@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.constraints import one_of
 from lantern.core.references import new_reference
 
 
@@ -81,7 +82,7 @@ class Investigation(models.Model):
     class Meta:
         ordering = ["-opened_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=InvestigationStatus.values),
+            models.CheckConstraint(condition=one_of("status", InvestigationStatus.values),
                                    name="investigation_status_known"),
             models.CheckConstraint(condition=Q(status=InvestigationStatus.OPEN, closed_at__isnull=True)
                                    | Q(status=InvestigationStatus.CLOSED, closed_at__isnull=False),
@@ -140,7 +141,7 @@ class InvestigationPerson(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["investigation", "person", "role"], name="investigation_person_role_once"),
-            models.CheckConstraint(condition=Q(role__in=InvestigationRole.values), name="investigation_role_known"),
+            models.CheckConstraint(condition=one_of("role", InvestigationRole.values), name="investigation_role_known"),
         ]
         indexes = [models.Index(fields=["person"])]
 
@@ -206,7 +207,8 @@ class JoinProposal(models.Model):
         ordering = ["proposed_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["event", "investigation"], name="join_proposal_once"),
-            models.CheckConstraint(condition=Q(status__in=ProposalStatus.values), name="join_proposal_status_known"),
+            models.CheckConstraint(condition=one_of("status", ProposalStatus.values),
+                                   name="join_proposal_status_known"),
         ]
         indexes = [models.Index(fields=["investigation", "status"])]
 
@@ -284,7 +286,7 @@ class FamilyContactLog(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="contact_log_channel_known"),
+            models.CheckConstraint(condition=one_of("channel", Channel.values), name="contact_log_channel_known"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from lantern.core.constraints import one_of
 from lantern.people.models import Person, SourceRecord
 
 
@@ -103,7 +104,7 @@ class ReviewPair(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record_low", "record_high"], name="review_pair_once"),
             models.CheckConstraint(condition=Q(record_low__lt=F("record_high")), name="review_pair_in_order"),
-            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_known"),
+            models.CheckConstraint(condition=one_of("status", ReviewStatus.values), name="review_status_known"),
         ]
         indexes = [models.Index(fields=["status", "match_probability"])]
 

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from lantern.core.constraints import one_of
+
 
 class AgencyKind(models.TextChoices):
     POLICE = "police", "Police"
@@ -51,7 +53,7 @@ class Agency(models.Model):
         ordering = ["name"]
         verbose_name_plural = "agencies"
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=AgencyKind.values), name="agency_kind_known"),
+            models.CheckConstraint(condition=one_of("kind", AgencyKind.values), name="agency_kind_known"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ keeps its identity and gains a `SourceRecordVersion`, so earlier versions are ne
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.constraints import one_of
 from lantern.core.models import KeptVersion
 from lantern.core.references import new_reference
 from lantern.organisations.models import Agency, Borough
@@ -179,9 +180,9 @@ class SourceRecord(models.Model):
                 name="nhs_number_ten_digits",
             ),
             models.CheckConstraint(condition=~Q(source_id=""), name="source_id_not_blank"),
-            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="source_record_sex_known"),
+            models.CheckConstraint(condition=one_of("sex", Sex.values), name="source_record_sex_known"),
             models.CheckConstraint(
-                condition=Q(legal_basis__in=LegalBasis.values), name="source_record_legal_basis_known"
+                condition=one_of("legal_basis", LegalBasis.values), name="source_record_legal_basis_known"
             ),
         ]
         # Linkage and search keep their own indexes (LinkKey, SearchTerm); these serve the

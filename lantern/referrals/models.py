@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lantern.core.constraints import one_of
 from lantern.core.references import new_reference
 
 
@@ -102,9 +103,10 @@ class Contact(models.Model):
     class Meta:
         ordering = ["due_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(source__in=Source.values), name="contact_source_known"),
-            models.CheckConstraint(condition=Q(rating="") | Q(rating__in=Rating.values), name="contact_rating_known"),
-            models.CheckConstraint(condition=Q(status__in=Status.values), name="contact_status_known"),
+            models.CheckConstraint(condition=one_of("source", Source.values), name="contact_source_known"),
+            models.CheckConstraint(condition=Q(rating="") | one_of("rating", Rating.values),
+                                   name="contact_rating_known"),
+            models.CheckConstraint(condition=one_of("status", Status.values), name="contact_status_known"),
             models.UniqueConstraint(fields=["event", "subject_record", "trigger"], condition=~Q(trigger=""),
                                     name="contact_once_per_event_trigger"),
         ]
@@ -182,7 +184,9 @@ class Decision(models.Model):
     decided_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="decision_outcome_known")]
+        constraints = [
+            models.CheckConstraint(condition=one_of("outcome", Outcome.values), name="decision_outcome_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact}: {self.get_outcome_display()}"

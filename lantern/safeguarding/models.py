@@ -8,8 +8,8 @@ which every task and notification shows as "why am I seeing this".
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
+from lantern.core.constraints import one_of
 from lantern.core.references import new_reference
 
 
@@ -94,8 +94,8 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=TaskStatus.values), name="task_status_known"),
-            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="task_priority_known"),
+            models.CheckConstraint(condition=one_of("status", TaskStatus.values), name="task_status_known"),
+            models.CheckConstraint(condition=one_of("priority", Priority.values), name="task_priority_known"),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
@@ -146,7 +146,7 @@ class Notification(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=NotificationStatus.values),
+            models.CheckConstraint(condition=one_of("status", NotificationStatus.values),
                                    name="notification_status_known"),
         ]
         indexes = [

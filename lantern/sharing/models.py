@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from lantern.core.constraints import one_of
+
 
 class LegalBasis(models.TextChoices):
     DPA_SAFEGUARDING = (
@@ -52,7 +54,7 @@ class RecordShare(models.Model):
                 condition=models.Q(event__isnull=False),
             ),
             models.CheckConstraint(
-                condition=models.Q(legal_basis__in=LegalBasis.values), name="share_legal_basis_known"
+                condition=one_of("legal_basis", LegalBasis.values), name="share_legal_basis_known"
             ),
         ]
 
@@ -81,7 +83,7 @@ class ShareRequest(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(legal_basis__in=LegalBasis.values), name="share_request_legal_basis_known"
+                condition=one_of("legal_basis", LegalBasis.values), name="share_request_legal_basis_known"
             ),
         ]
 
