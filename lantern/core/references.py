@@ -9,6 +9,19 @@ import secrets
 
 ALPHABET = "ACEFHJKLMNPRTUVWXY3479"
 BODY_LENGTH = 7
+# Random bytes become characters through a table: byte b is ALPHABET[b % 22], and the
+# bytes at or above the last multiple of 22 are deleted, so no character is likelier.
+_USABLE_BYTES = 256 - 256 % len(ALPHABET)
+_TO_ALPHABET = bytes(ord(ALPHABET[b % len(ALPHABET)]) if b < _USABLE_BYTES else 0 for b in range(256))
+_UNUSABLE = bytes(range(_USABLE_BYTES, 256))
+
+
+# Each character's addend in Luhn mod N, doubled (even positions from the right) or not:
+# worked out once, as a bulk import makes hundreds of thousands of references.
+_ADDENDS = tuple(
+    {char: (index * factor) // len(ALPHABET) + (index * factor) % len(ALPHABET) for index, char in enumerate(ALPHABET)}
+    for factor in (2, 1)
+)
 
 
 def check_character(body: str) -> str:
@@ -17,11 +30,9 @@ def check_character(body: str) -> str:
     Luhn mod N catches every single-character error and most swaps of neighbours, for an
     alphabet of any size (a plain weighted sum would miss some when the size is not prime).
     """
+    doubled, single = _ADDENDS
+    total = sum(doubled[char] for char in body[::-2]) + sum(single[char] for char in body[-2::-2])
     size = len(ALPHABET)
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        addend = ALPHABET.index(char) * (2 if position % 2 == 0 else 1)
-        total += addend // size + addend % size
     return ALPHABET[(size - total % size) % size]
 
 
@@ -32,14 +43,14 @@ def new_reference() -> str:
 
 def new_references(count: int) -> list[str]:
     """Return `count` fresh random references, drawing all their randomness at once."""
-    size = len(ALPHABET)
-    # Rejection sampling keeps every character equally likely (256 is not a multiple of 22).
-    usable = 256 - 256 % size
     references: list[str] = []
     while len(references) < count:
-        pool = [b for b in secrets.token_bytes(BODY_LENGTH * (count - len(references)) * 2) if b < usable]
+        # Rejection sampling keeps every character equally likely (256 is not a multiple of
+        # 22): bytes past the last whole round of the alphabet are dropped, the rest mapped.
+        pool = secrets.token_bytes(BODY_LENGTH * (count - len(references)) * 2).translate(
+            _TO_ALPHABET, _UNUSABLE).decode("ascii")
         for start in range(0, len(pool) - BODY_LENGTH + 1, BODY_LENGTH):
-            body = "".join(ALPHABET[b % size] for b in pool[start:start + BODY_LENGTH])
+            body = pool[start:start + BODY_LENGTH]
             whole = body + check_character(body)
             references.append(f"{whole[:4]}-{whole[4:]}")
             if len(references) == count:

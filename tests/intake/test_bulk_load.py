@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from lantern.core import db
 from lantern.core.db import indexes_deferred
 from lantern.intake import importer
 from lantern.intake.bulk import insert_fanned_out, insert_rows
@@ -168,3 +169,30 @@ def test_the_cycle_collector_is_paused_while_chunks_are_written_and_back_after(f
     import_paths([feed])
     assert enabled_during and not any(enabled_during)
     assert gc.isenabled()
+
+
+def test_sqlite_sorts_index_builds_in_small_runs_then_keeps_its_cache_as_it_was(feed, settings, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's sorter only")
+    settings.LANTERN_IMPORT_BULK_LINES = 1
+    pragmas: list[tuple[int, int]] = []
+
+    def read_pragmas() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA threads")
+            return cache, cursor.fetchone()[0]
+
+    build = db._declared_indexes
+
+    def spy(model_list):
+        pragmas.append(read_pragmas())
+        return build(model_list)
+
+    monkeypatch.setattr(db, "_declared_indexes", spy)
+    before = read_pragmas()
+    import_paths([feed])
+
+    assert (db.INDEX_BUILD_CACHE_KIB, db.INDEX_BUILD_THREADS) in pragmas
+    assert read_pragmas() == before
