@@ -6,7 +6,7 @@ of that. They run inside the caller's transaction and take ids up front so relat
 point at each other.
 """
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -162,27 +162,3 @@ def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), si
             found.extend(cursor.fetchall())
     return found
 
-
-def select_by_source(table: str, columns: str, wanted: Mapping[int, Collection[str]]) -> list[tuple]:
-    """Return `columns` of the rows of `table` with these source ids, by agency id.
-
-    On PostgreSQL one query joins every (agency, source id) pair, however many agencies a
-    chunk holds (each school is an agency): a query for each agency cost the importer about
-    10,000 round trips a London year. SQLite, in the same process, asks agency by agency.
-    """
-    if connection.vendor != "postgresql":
-        return [row for agency_id, source_ids in wanted.items() for row in select_in(
-            f"SELECT {columns} FROM {quote(table)} WHERE agency_id = %s AND source_id IN (%s)",  # noqa: S608
-            sorted(source_ids), before=[agency_id])]
-    agency_ids = [agency_id for agency_id, source_ids in wanted.items() for _ in source_ids]
-    source_ids = [source_id for ids in wanted.values() for source_id in ids]
-    if not source_ids:
-        return []
-    with connection.cursor() as cursor:
-        # Planned as one probe of the (agency, source id) index a pair (seen with EXPLAIN).
-        cursor.execute(
-            f"SELECT {columns} FROM {quote(table)} JOIN unnest(%s::bigint[], %s::text[])"  # noqa: S608
-            " AS wanted (agency_id, source_id) USING (agency_id, source_id)",
-            [agency_ids, source_ids],
-        )
-        return cursor.fetchall()

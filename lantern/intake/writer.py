@@ -31,7 +31,7 @@ from lantern.people.services import unused_references, versions_keep
 from lantern.referrals.criteria import contacts_from_events
 from lantern.safeguarding.engine import rules_after_intake
 
-from .bulk import allocate_ids, db_datetime, db_datetimes, execute_many, insert_rows, select_by_source, select_in
+from .bulk import allocate_ids, db_datetime, db_datetimes, execute_many, insert_rows, select_in
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
@@ -416,10 +416,18 @@ class ChunkWriter:
 
     def _existing(self, table: str, lines: list[Any], columns: str) -> dict[tuple[int, str], tuple]:
         """Return rows already stored for these lines, keyed by (agency id, source id)."""
-        by_agency: dict[int, set[str]] = defaultdict(set)
+        by_agency: dict[int, list[str]] = defaultdict(list)
         for line in lines:
-            by_agency[self.agency_ids[line.agency]].add(line.source_id)
-        return {(row[0], row[2]): row[1:] for row in select_by_source(table, f"agency_id, {columns}", by_agency)}
+            by_agency[self.agency_ids[line.agency]].append(line.source_id)
+        found: dict[tuple[int, str], tuple] = {}
+        for agency_id, source_ids in by_agency.items():
+            for row in select_in(
+                f"SELECT {columns} FROM {table} WHERE agency_id = %s AND source_id IN (%s)",  # noqa: S608
+                source_ids,
+                before=[agency_id],
+            ):
+                found[(agency_id, row[1])] = row
+        return found
 
     # Events ----------------------------------------------------------------------------------
 
@@ -518,8 +526,15 @@ class ChunkWriter:
         wanted: dict[int, set[str]] = defaultdict(set)
         for line in lines:
             wanted[self.agency_ids[line.agency]].update(psid for psid, _ in line.involvements)
-        return {(agency_id, source_id): pk for agency_id, pk, source_id
-                in select_by_source("people_sourcerecord", "agency_id, id, source_id", wanted)}
+        found: dict[tuple[int, str], int] = {}
+        for agency_id, source_ids in wanted.items():
+            for pk, source_id in select_in(
+                "SELECT id, source_id FROM people_sourcerecord WHERE agency_id = %s AND source_id IN (%s)",
+                sorted(source_ids),
+                before=[agency_id],
+            ):
+                found[(agency_id, source_id)] = pk
+        return found
 
     # Held lines ------------------------------------------------------------------------------
 
