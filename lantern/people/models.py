@@ -35,13 +35,16 @@ class Address(models.Model):
         Borough, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses"
     )
     match_key = models.CharField(
-        max_length=260, unique=True,
+        max_length=260,
         help_text="How records find this address: its UPRN, else its first line (any case) and postcode",
     )
 
     class Meta:
         verbose_name_plural = "addresses"
+        # Unique by constraint, not unique=True: for that, Django also gives PostgreSQL a second
+        # index for LIKE searches, which nothing makes here and every import keeps up to date.
         constraints = [
+            models.UniqueConstraint(fields=["match_key"], name="address_match_key_unique"),
             models.UniqueConstraint(fields=["uprn"], condition=~Q(uprn=""), name="address_uprn_unique"),
         ]
         indexes = [models.Index(fields=["postcode"])]
@@ -54,7 +57,7 @@ class Person(models.Model):
     """A resolved individual: the cluster of source records believed to describe one person."""
 
     reference = models.CharField(
-        max_length=9, unique=True, default=new_reference, editable=False,
+        max_length=9, default=new_reference, editable=False,
         help_text="Stable, phone-friendly reference; kept when the cluster is re-linked",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,6 +68,9 @@ class Person(models.Model):
 
     class Meta:
         verbose_name_plural = "people"
+        # A constraint rather than unique=True, which gives PostgreSQL a LIKE index as well
+        # (see Address).
+        constraints = [models.UniqueConstraint(fields=["reference"], name="person_reference_unique")]
 
     def __str__(self) -> str:
         return self.reference
