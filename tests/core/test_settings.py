@@ -78,3 +78,19 @@ def test_the_lantern_command_runs_django_commands_with_lantern_settings(tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_new_sqlite_database_is_made_with_8_kb_pages_and_a_write_ahead_log(tmp_path, monkeypatch):
+    import sqlite3
+
+    from lantern.config.settings.base import database_config
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    options = database_config(tmp_path)["OPTIONS"]
+    connection = sqlite3.connect(tmp_path / "lantern.sqlite3")
+    connection.executescript(options["init_command"])
+    connection.execute("CREATE TABLE made (id integer)")
+    # The page size holds only if set before anything makes the file (WAL mode does).
+    assert connection.execute("PRAGMA page_size").fetchone()[0] == 8192
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
