@@ -54,20 +54,22 @@ def _sorting_for_index_builds(cursor: Any) -> Iterator[None]:
 
     SQLite sizes each sorted run by the page cache: with the 64 MB cache the search terms'
     index took 4.2 s to build for a London year, with 16 MB and a helper thread 2.6 s
-    (docs/benchmarks.md). The cache is set back afterwards.
+    (docs/benchmarks.md). Both are set back afterwards.
     """
     if connection.vendor != "sqlite":
         yield
         return
-    cursor.execute("PRAGMA cache_size")
-    cache_size = int(cursor.fetchone()[0])
-    cursor.execute(f"PRAGMA cache_size={INDEX_BUILD_CACHE_KIB}")
-    cursor.execute(f"PRAGMA threads={INDEX_BUILD_THREADS}")
+    settings = {"cache_size": INDEX_BUILD_CACHE_KIB, "threads": INDEX_BUILD_THREADS}
+    before = {}
+    for name, value in settings.items():
+        cursor.execute(f"PRAGMA {name}")
+        before[name] = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA {name}={value}")
     try:
         yield
     finally:
-        cursor.execute(f"PRAGMA cache_size={cache_size}")
-        cursor.execute("PRAGMA threads=0")
+        for name, value in before.items():
+            cursor.execute(f"PRAGMA {name}={value}")
 
 
 def indexes_restore(model_list: Iterable[type[models.Model]]) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lantern.core import db
 from lantern.core.db import indexes_deferred
 from lantern.intake import importer
-from lantern.intake.bulk import insert_fanned_out, insert_rows
+from lantern.intake.bulk import INDEX_PROBES_FORCED, insert_fanned_out, insert_rows, select_in
 from lantern.intake.importer import import_paths, is_bulk_load
 from lantern.intake.writer import ChunkWriter
 from lantern.linkage.features import RECORD_COLUMNS, blocking_keys, record_features
@@ -122,6 +122,22 @@ def test_narrow_rows_keep_every_64_bit_value_exactly(feed):
     assert stored >= set(extremes)
 
 
+def test_a_long_look_up_finds_exactly_its_rows_and_leaves_the_planner_as_it_was(feed):
+    import_paths([feed])
+    record = SourceRecord.objects.first()
+    insert_rows("linkage_linkkey", ("key", "record_id"), [(key, record.pk) for key in range(1000)])
+    wanted = list(range(0, 1000, 3)) + [-5, 5000]  # long enough to be forced onto the index
+
+    found = select_in("SELECT key FROM linkage_linkkey WHERE key IN (%s)", wanted)
+
+    assert len(wanted) >= INDEX_PROBES_FORCED
+    assert sorted(key for (key,) in found) == list(range(0, 1000, 3))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
+
+
 def test_fanned_out_rows_keep_every_64_bit_value_exactly(feed):
     import_paths([feed])
     record = SourceRecord.objects.first()
@@ -171,9 +187,8 @@ def test_the_cycle_collector_is_paused_while_chunks_are_written_and_back_after(f
     assert gc.isenabled()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the sorter's settings are SQLite's")
 def test_sqlite_sorts_index_builds_in_small_runs_then_keeps_its_cache_as_it_was(feed, settings, monkeypatch):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's sorter only")
     settings.LANTERN_IMPORT_BULK_LINES = 1
     pragmas: list[tuple[int, int]] = []
 
