@@ -24,6 +24,7 @@ from lantern.people.models import Address, Person, SearchTerm, SourceRecord
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import Parsed, RawLine, parse_chunk
 from .reader import count_lines, feed_files, read_feed
+from .transfer import pack_lines, parse_packed, unpack_parsed
 from .writer import ChunkWriter, Counts
 
 # Lines written in one transaction: 5,000 took 9% less time than 2,000 for a London year on
@@ -42,8 +43,12 @@ def _chunks(lines: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int) -> Iterator[tuple[int, list[Parsed]]]:
-    """Parse chunks in order, in `workers` processes, holding at most a few chunks in memory."""
+def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int,
+                   with_features: bool = True) -> Iterator[tuple[int, list[Parsed]]]:
+    """Parse chunks in order, in `workers` processes, holding at most a few chunks in memory.
+
+    `with_features`: bring back records' linkage features from the workers (see transfer).
+    """
     if workers <= 1:
         for chunk in chunks:
             yield len(chunk), parse_chunk(chunk)
@@ -62,15 +67,16 @@ def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int) -> Iterator[tu
     finally:
         gc.unfreeze()
     with pool:
-        pending: deque[tuple[int, AsyncResult[list[Parsed]]]] = deque()
+        # Lines go out and come back packed as bytes (lantern.intake.transfer), not pickled.
+        pending: deque[tuple[list[RawLine], AsyncResult[bytes]]] = deque()
         for chunk in chunks:
-            pending.append((len(chunk), pool.apply_async(parse_chunk, (chunk,))))
+            pending.append((chunk, pool.apply_async(parse_packed, (pack_lines(chunk), with_features))))
             if len(pending) >= workers * 2:
-                size, result = pending.popleft()
-                yield size, result.get()
+                sent, result = pending.popleft()
+                yield len(sent), unpack_parsed(result.get(), sent)
         while pending:
-            size, result = pending.popleft()
-            yield size, result.get()
+            sent, result = pending.popleft()
+            yield len(sent), unpack_parsed(result.get(), sent)
 
 
 class Import:
@@ -91,7 +97,9 @@ class Import:
         # Receiving and writing lines makes millions of short-lived objects: with the cycle
         # collector walking them, receiving a chunk took four times as long (docs/benchmarks.md).
         with cycle_collector_paused():
-            for number, (size, parsed) in enumerate(_parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers)):
+            linking = LinkageModel.objects.filter(active=True).exists()
+            chunks = _parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers, with_features=linking)
+            for number, (size, parsed) in enumerate(chunks):
                 self.writer.write(parsed)
                 self.progress(size)
                 if number % 50 == 49:

@@ -77,7 +77,13 @@ class PersonLine:
     index: IndexEntry
 
     def features_for(self, record_id: int) -> dict[str, Any]:
-        """Return the record's linkage features, under the id it is given."""
+        """Return the record's linkage features, under the id it is given.
+
+        A parsing process leaves them out when no trained model was active as the import
+        began (lantern.intake.transfer); if one has become active since, they are made here.
+        """
+        if not self.features:
+            return record_features({"id": record_id, **linkage_row(self.arrived, self.dob)})
         return {**orjson.loads(self.features), "unique_id": record_id}
 
 
