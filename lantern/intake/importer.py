@@ -15,7 +15,13 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from lantern.core.collector import collect_young, cycle_collector_paused
-from lantern.core.db import indexes_deferred, indexes_restore, refresh_planner_statistics
+from lantern.core.db import (
+    foreign_keys_checked_at_end,
+    foreign_keys_restore,
+    indexes_deferred,
+    indexes_restore,
+    refresh_planner_statistics,
+)
 from lantern.events.models import Event, Involvement
 from lantern.linkage.models import LinkageModel, LinkKey
 from lantern.linkage.realtime import INDEX_TABLES
@@ -171,11 +177,14 @@ def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
     """
     files = feed_files(paths)
     limit = settings.LANTERN_MAX_LINE_BYTES
-    # A bulk load cut off earlier may have left the index tables without their indexes.
+    # A bulk load cut off earlier may have left the index tables without their indexes, and
+    # the growing tables without their foreign keys.
     indexes_restore(INDEX_TABLES)
+    foreign_keys_restore(GROWING_TABLES)
     lines = count_lines(files) if lines is None else lines
-    deferred = _deferred_index_tables() if is_bulk_load(lines) else []
-    with indexes_deferred(deferred):
+    bulk = is_bulk_load(lines)
+    deferred = _deferred_index_tables() if bulk else []
+    with indexes_deferred(deferred), foreign_keys_checked_at_end(GROWING_TABLES if bulk else []):
         run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
         run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
         return run.finish()
