@@ -149,7 +149,7 @@ def foreign_keys_restore(model_list: Iterable[type[models.Model]]) -> None:
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
-    editor = connection.schema_editor()  # for the SQL Django's migrations would write; nothing runs on exit
+    editor: Any = connection.schema_editor()  # for the SQL Django's migrations would write; nothing runs on exit
     with connection.cursor() as cursor, _no_pending_checks(cursor):
         for model, field in _foreign_key_fields(model_list):
             table = model._meta.db_table

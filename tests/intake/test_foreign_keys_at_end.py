@@ -66,9 +66,9 @@ def test_a_small_import_keeps_the_foreign_keys_on(feed, monkeypatch):
 @postgresql_only
 def test_a_row_pointing_at_nothing_fails_the_check_at_the_end(feed):
     import_paths([feed])
-    with pytest.raises(IntegrityError, match="events_involvement"), transaction.atomic():
-        with foreign_keys_checked_at_end([Involvement]):
-            _dangling_involvement()  # goes in: nothing checks it yet
+    with pytest.raises(IntegrityError, match="events_involvement"), transaction.atomic(), \
+            foreign_keys_checked_at_end([Involvement]):
+        _dangling_involvement()  # goes in: nothing checks it yet
     assert foreign_keys()["events_involvement"]
 
 
