@@ -114,7 +114,7 @@ class Import:
                     # Each time the import has doubled what it wrote: PostgreSQL planned its
                     # lookups from the tables' sizes when they were empty, and read whole
                     # tables for them (the import slowed as they grew; docs/benchmarks.md).
-                    refresh_planner_statistics(GROWING_TABLES)
+                    refresh_planner_statistics(GROWING_TABLES, quick=True)
         return self
 
     def retry(self, held: Iterable[HeldLine]) -> int:

@@ -166,11 +166,12 @@ def test_index_rows_go_with_their_record(feed):
 def test_an_import_refreshes_planner_statistics_each_time_it_has_doubled(feed, monkeypatch):
     calls: list[tuple] = []
     monkeypatch.setattr(importer, "CHUNK_LINES", 1)
-    monkeypatch.setattr(importer, "refresh_planner_statistics", lambda tables=(): calls.append(tuple(tables)))
+    monkeypatch.setattr(importer, "refresh_planner_statistics",
+                        lambda tables=(), quick=False: calls.append((tuple(tables), quick)))
     import_paths([feed])  # 6 lines: 2 agencies, 3 persons, 1 event, in chunks of one
-    growing = tuple(importer.GROWING_TABLES)
-    # After chunks 1, 2 and 4 (not 3, 5 or 6), then once more for everything when the run finishes.
-    assert calls == [growing, growing, growing, ()]
+    growing = (tuple(importer.GROWING_TABLES), True)
+    # After chunks 1, 2 and 4 (not 3, 5 or 6), quickly; then fully, for everything, when the run finishes.
+    assert calls == [growing, growing, growing, ((), False)]
 
 
 def test_the_cycle_collector_is_paused_while_chunks_are_written_and_back_after(feed, monkeypatch):
@@ -211,3 +212,24 @@ def test_sqlite_sorts_index_builds_in_small_runs_then_keeps_its_cache_as_it_was(
 
     assert (db.INDEX_BUILD_CACHE_KIB, db.INDEX_BUILD_THREADS) in pragmas
     assert read_pragmas() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sample size is PostgreSQL's")
+def test_a_quick_refresh_samples_fewer_rows_and_leaves_the_setting_as_it_was(feed):
+    import_paths([feed])
+    record = SourceRecord.objects.first()
+    insert_rows("linkage_linkkey", ("key", "record_id"), [(key, record.pk) for key in range(5000)])
+
+    def histogram_bounds() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cardinality(histogram_bounds::text::bigint[]) FROM pg_stats "
+                           "WHERE tablename = 'linkage_linkkey' AND attname = 'key'")
+            return cursor.fetchone()[0]
+
+    db.refresh_planner_statistics([LinkKey], quick=True)
+    assert histogram_bounds() == db.QUICK_STATISTICS_TARGET + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_statistics_target")
+        assert cursor.fetchone()[0] == "100"
+    db.refresh_planner_statistics([LinkKey])
+    assert histogram_bounds() == 101
