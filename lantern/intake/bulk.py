@@ -66,11 +66,22 @@ def allocate_ids(table: str, count: int) -> list[int]:
 
 
 @contextmanager
+def _driver() -> Iterator[Any]:
+    """Yield the database driver's own connection, its errors raised as Django's.
+
+    The writer holds a line the database refuses by catching Django's DatabaseError; the
+    driver's own errors (sqlite3's, psycopg's) would pass it by and stop the import.
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        yield connection.connection
+
+
+@contextmanager
 def _copy_into(table: str, columns: Sequence[str]) -> Iterator[Any]:
     """Open PostgreSQL's COPY into the table's columns (psycopg's Copy object)."""
-    connection.ensure_connection()
     column_list = ", ".join(quote(c) for c in columns)
-    with connection.connection.cursor() as cursor, cursor.copy(
+    with _driver() as driver, driver.cursor() as cursor, cursor.copy(
         f"COPY {quote(table)} ({column_list}) FROM STDIN"
     ) as copy:
         yield copy
@@ -84,18 +95,17 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 copy.write_row(row)
         return
     column_list = ", ".join(quote(c) for c in columns)
-    connection.ensure_connection()
-    raw = connection.connection
-    if len(columns) <= NARROW_COLUMNS:
-        # Narrow rows (the millions of index entries) go as one JSON array, unpacked by SQLite's
-        # json_each in C: under half the time a row of binding each row from Python. Wider
-        # rows lose by it (SQLite reads the array element again for every column).
-        values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
-        raw.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {values} FROM json_each(?)",  # noqa: S608
-                    (orjson.dumps(list(rows)).decode(),))
-        return
-    placeholders = ", ".join("?" for _ in columns)
-    raw.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
+    with _driver() as driver:
+        if len(columns) <= NARROW_COLUMNS:
+            # Narrow rows (the millions of index entries) go as one JSON array, unpacked by
+            # SQLite's json_each in C: under half the time a row of binding each row from
+            # Python. Wider rows lose by it (SQLite reads the array element again for every column).
+            values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+            driver.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {values} FROM json_each(?)",  # noqa: S608
+                           (orjson.dumps(list(rows)).decode(),))
+            return
+        placeholders = ", ".join("?" for _ in columns)
+        driver.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
@@ -114,11 +124,11 @@ def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple
         return
     value_column, owner_column = (quote(c) for c in columns)
     payload = b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]"
-    connection.ensure_connection()
-    connection.connection.execute(
-        f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
-        "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",
-        (payload.decode(),))
+    with _driver() as driver:
+        driver.execute(
+            f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
+            "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",
+            (payload.decode(),))
 
 
 def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:

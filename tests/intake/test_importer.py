@@ -286,6 +286,27 @@ def test_a_report_in_the_future_is_refused(tmp_path):
     assert HeldLine.objects.get().field == "reported_at"
 
 
+def test_a_row_the_database_itself_refuses_is_held_and_the_import_goes_on(tmp_path, monkeypatch):
+    # The bulk writers talk to the database driver directly; its errors must reach the
+    # writer as Django's, or the writer cannot hold the line and the import stops.
+    from lantern.intake.writer import ChunkWriter
+
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [person("P1")])
+    import_paths([tmp_path])
+    # As if another import stored P1 between this one's look-up and its write: the database's
+    # unique (agency, source id) refuses it.
+    monkeypatch.setattr(ChunkWriter, "_existing", lambda self, table, lines, columns: {})
+    write_feed(tmp_path / "met.jsonl", [person("P1", given_names="Lea"), person("P3")])
+
+    counts = import_paths([tmp_path]).counts
+
+    assert (counts["created"], counts["quarantined"]) == (1, 1)
+    assert sorted(SourceRecord.objects.values_list("source_id", flat=True)) == ["P1", "P3"]
+    held = HeldLine.objects.get()
+    assert (held.source_id, held.field) == ("P1", "(line)") and "could not be stored" in held.reason
+
+
 def test_a_line_the_database_refuses_is_held_and_the_rest_of_its_chunk_goes_in(tmp_path, monkeypatch):
     from django.db import IntegrityError
 
