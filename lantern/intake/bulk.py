@@ -6,7 +6,7 @@ of that. They run inside the caller's transaction and take ids up front so relat
 point at each other.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,12 @@ NARROW_COLUMNS = 2
 # From this many values, a PostgreSQL look-up is told to probe the index (_index_probes);
 # the planner's choice for shorter lists costs a few milliseconds at most.
 INDEX_PROBES_FORCED = 200
+# From this many agencies in one look-up by (agency, source id), PostgreSQL is sent the pairs
+# in one joined query rather than a query an agency: 23 ms against 91 ms for a chunk of 5,000
+# lines from 642 schools, while for one agency's 5,000 lines the query of its own is quicker
+# (17 ms against 19 ms). SQLite answers a query in tens of microseconds and always takes one
+# an agency (the join was slower there: 23 ms against 15 ms).
+PAIRS_JOINED_FROM = 8
 
 
 def quote(name: str) -> str:
@@ -158,6 +164,38 @@ def _index_probes(cursor: Any) -> Iterator[None]:
         cursor.execute("SET LOCAL enable_seqscan = off")
         yield
         cursor.execute("RESET enable_seqscan")
+
+
+def select_by_source(table: str, columns: Sequence[str],
+                     wanted: Mapping[int, Collection[str]]) -> dict[tuple[int, str], tuple]:
+    """Return the `columns` of the rows of `table` for each (agency_id, source_id) wanted.
+
+    `wanted` maps agency ids to source ids; the rows come keyed by their (agency_id, source_id).
+    """
+    listed = ", ".join(f"r.{quote(c)}" for c in columns)
+    found: dict[tuple[int, str], tuple] = {}
+    if connection.vendor == "postgresql" and len(wanted) >= PAIRS_JOINED_FROM:
+        agencies = [agency for agency, source_ids in wanted.items() for _ in source_ids]
+        source_ids = [source_id for ids in wanted.values() for source_id in ids]
+        with connection.cursor() as cursor, \
+                _index_probes(cursor) if len(source_ids) >= INDEX_PROBES_FORCED else nullcontext():
+            cursor.execute(
+                f"SELECT w.agency_id, w.source_id, {listed} FROM unnest(%s::bigint[], %s::text[])"  # noqa: S608
+                f" AS w(agency_id, source_id) JOIN {quote(table)} r"
+                " ON r.agency_id = w.agency_id AND r.source_id = w.source_id",
+                [agencies, source_ids],
+            )
+            for agency_id, source_id, *row in cursor.fetchall():
+                found[(agency_id, source_id)] = tuple(row)
+        return found
+    for agency_id, source_ids in wanted.items():
+        for row in select_in(
+            f"SELECT r.source_id, {listed} FROM {quote(table)} r WHERE r.agency_id = %s AND r.source_id IN (%s)",  # noqa: S608
+            list(source_ids),
+            before=[agency_id],
+        ):
+            found[(agency_id, row[0])] = row[1:]
+    return found
 
 
 def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = (), size: int = 900) -> list[tuple]:

@@ -31,7 +31,7 @@ from lantern.people.services import unused_references, versions_keep
 from lantern.referrals.criteria import contacts_from_events
 from lantern.safeguarding.engine import rules_after_intake
 
-from .bulk import allocate_ids, db_datetime, db_datetimes, execute_many, insert_rows, select_in
+from .bulk import allocate_ids, db_datetime, db_datetimes, execute_many, insert_rows, select_by_source, select_in
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
@@ -376,7 +376,7 @@ class ChunkWriter:
         applied: the first one wins, and the later one waits in quarantine for someone to
         decide. Sending the same file again then holds it again rather than flip-flopping.
         """
-        existing = self._existing(table, lines, "id, source_id, content_hash, version, received_at")
+        existing = self._existing(table, lines, ("id", "source_id", "content_hash", "version", "received_at"))
         changed = [line for line in lines if (found := existing.get((self.agency_ids[line.agency], line.source_id)))
                    and found[2] != line.digest]
         held_duplicates = self._held_duplicates(changed)
@@ -414,20 +414,12 @@ class ChunkWriter:
             stored = stored.replace(tzinfo=UTC)
         return bool(stored == self.now)
 
-    def _existing(self, table: str, lines: list[Any], columns: str) -> dict[tuple[int, str], tuple]:
+    def _existing(self, table: str, lines: list[Any], columns: tuple[str, ...]) -> dict[tuple[int, str], tuple]:
         """Return rows already stored for these lines, keyed by (agency id, source id)."""
         by_agency: dict[int, list[str]] = defaultdict(list)
         for line in lines:
             by_agency[self.agency_ids[line.agency]].append(line.source_id)
-        found: dict[tuple[int, str], tuple] = {}
-        for agency_id, source_ids in by_agency.items():
-            for row in select_in(
-                f"SELECT {columns} FROM {table} WHERE agency_id = %s AND source_id IN (%s)",  # noqa: S608
-                source_ids,
-                before=[agency_id],
-            ):
-                found[(agency_id, row[1])] = row
-        return found
+        return select_by_source(table, columns, by_agency)
 
     # Events ----------------------------------------------------------------------------------
 
@@ -526,15 +518,8 @@ class ChunkWriter:
         wanted: dict[int, set[str]] = defaultdict(set)
         for line in lines:
             wanted[self.agency_ids[line.agency]].update(psid for psid, _ in line.involvements)
-        found: dict[tuple[int, str], int] = {}
-        for agency_id, source_ids in wanted.items():
-            for pk, source_id in select_in(
-                "SELECT id, source_id FROM people_sourcerecord WHERE agency_id = %s AND source_id IN (%s)",
-                sorted(source_ids),
-                before=[agency_id],
-            ):
-                found[(agency_id, source_id)] = pk
-        return found
+        found = select_by_source("people_sourcerecord", ("id",), {a: sorted(ids) for a, ids in wanted.items()})
+        return {key: row[0] for key, row in found.items()}
 
     # Held lines ------------------------------------------------------------------------------
 

@@ -10,7 +10,14 @@ from django.utils import timezone
 from lantern.core import db
 from lantern.core.db import indexes_deferred
 from lantern.intake import importer
-from lantern.intake.bulk import INDEX_PROBES_FORCED, insert_fanned_out, insert_rows, select_in
+from lantern.intake.bulk import (
+    INDEX_PROBES_FORCED,
+    PAIRS_JOINED_FROM,
+    insert_fanned_out,
+    insert_rows,
+    select_by_source,
+    select_in,
+)
 from lantern.intake.importer import import_paths, is_bulk_load
 from lantern.intake.writer import ChunkWriter
 from lantern.linkage.features import RECORD_COLUMNS, blocking_keys, record_features
@@ -233,3 +240,19 @@ def test_a_quick_refresh_samples_fewer_rows_and_leaves_the_setting_as_it_was(fee
         assert cursor.fetchone()[0] == "100"
     db.refresh_planner_statistics([LinkKey])
     assert histogram_bounds() == 101
+
+
+@pytest.mark.parametrize("agencies", [1, PAIRS_JOINED_FROM])
+def test_rows_found_by_agency_and_source_id_are_exactly_those_asked_for(feed, agencies):
+    from lantern.organisations.models import Agency
+
+    import_paths([feed])
+    met = Agency.objects.get(code="met")
+    others = [Agency.objects.create(code=f"school-{n}", name=f"School {n}", kind="school") for n in range(agencies - 1)]
+    wanted: dict[int, list[str]] = {met.pk: ["P1", "P3", "nobody"]}
+    for agency in others:
+        wanted[agency.pk] = ["P1"]  # the same source id, but not this agency's: not found
+    found = select_by_source("people_sourcerecord", ("id", "source_id"), wanted)
+    stored = SourceRecord.objects.filter(source_id__in=["P1", "P3"])
+    expected = {(met.pk, r.source_id): (r.pk, r.source_id) for r in stored}
+    assert found == expected and len(found) == 2
