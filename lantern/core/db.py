@@ -1,7 +1,7 @@
 """Database upkeep that both engines need after a bulk change."""
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,6 +100,23 @@ def _no_pending_checks(cursor: Any) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+@contextmanager
+def _put_back_after(restore: Callable[[list[type[models.Model]]], None], model_list: list[type[models.Model]],
+                    what: str) -> Iterator[None]:
+    """Run the block, then `restore` what a bulk load took off, even if the block fails."""
+    try:
+        yield
+    except BaseException:
+        try:
+            restore(model_list)
+        except DatabaseError:
+            # The failure left the transaction unusable: rolling it back brings back what was
+            # taken off, and the next import puts back anything still missing.
+            log.warning("Could not put back the %s after a failure", what, exc_info=True)
+        raise
+    restore(model_list)
+
+
 def indexes_restore(model_list: Iterable[type[models.Model]]) -> None:
     """Build any of the models' declared indexes that are missing (after a bulk load was cut off)."""
     with connection.cursor() as cursor, _no_pending_checks(cursor), _sorting_for_index_builds(cursor):
@@ -120,17 +137,8 @@ def indexes_deferred(model_list: Iterable[type[models.Model]]) -> Iterator[None]
     with connection.cursor() as cursor:
         for name, _, _ in _declared_indexes(model_list):
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    try:
+    with _put_back_after(indexes_restore, model_list, "deferred indexes"):
         yield
-    except BaseException:
-        try:
-            indexes_restore(model_list)
-        except DatabaseError:
-            # The failure left the transaction unusable: rolling it back brings the dropped
-            # indexes back, and the next import builds any still missing.
-            log.warning("Could not rebuild the deferred indexes after a failure", exc_info=True)
-        raise
-    indexes_restore(model_list)
 
 
 # PostgreSQL's foreign keys -------------------------------------------------------------------
@@ -202,12 +210,5 @@ def foreign_keys_checked_at_end(model_list: Iterable[type[models.Model]]) -> Ite
             if name:
                 cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} "
                                f"DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    try:
+    with _put_back_after(foreign_keys_restore, model_list, "foreign keys"):
         yield
-    except BaseException:
-        try:
-            foreign_keys_restore(model_list)
-        except DatabaseError:
-            log.warning("Could not add back the foreign keys after a failure", exc_info=True)
-        raise
-    foreign_keys_restore(model_list)
