@@ -188,10 +188,10 @@ def select_by_source(table: str, columns: Sequence[str],
             for agency_id, source_id, *row in cursor.fetchall():
                 found[(agency_id, source_id)] = tuple(row)
         return found
-    for agency_id, source_ids in wanted.items():
+    for agency_id, agency_source_ids in wanted.items():
         for row in select_in(
             f"SELECT r.source_id, {listed} FROM {quote(table)} r WHERE r.agency_id = %s AND r.source_id IN (%s)",  # noqa: S608
-            list(source_ids),
+            list(agency_source_ids),
             before=[agency_id],
         ):
             found[(agency_id, row[0])] = row[1:]
