@@ -149,15 +149,29 @@ def _foreign_key_fields(model_list: Iterable[type[models.Model]]) -> list[tuple[
             if field.remote_field is not None and getattr(field, "db_constraint", False)]
 
 
-def _foreign_keys_present(cursor: Any, table: str) -> dict[str, tuple[str, bool]]:
-    """Return {column: (constraint name, validated)} for a PostgreSQL table's one-column foreign keys."""
+def _foreign_keys_present(cursor: Any, tables: Iterable[str]) -> dict[str, dict[str, tuple[str, bool]]]:
+    """Return {table: {column: (constraint name, validated)}} for PostgreSQL tables' one-column
+    foreign keys, in one query."""
+    present: dict[str, dict[str, tuple[str, bool]]] = {table: {} for table in tables}
     cursor.execute(
-        "SELECT a.attname, c.conname, c.convalidated FROM pg_constraint c"
+        "SELECT t.relname, a.attname, c.conname, c.convalidated FROM pg_constraint c"
+        " JOIN pg_class t ON t.oid = c.conrelid"
         " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
-        " WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND cardinality(c.conkey) = 1",
-        [connection.ops.quote_name(table)],
+        " WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND t.relname = ANY(%s)"
+        " AND pg_table_is_visible(t.oid)",
+        [list(present)],
     )
-    return {column: (name, validated) for column, name, validated in cursor.fetchall()}
+    for table, column, name, validated in cursor.fetchall():
+        present[table][column] = (name, validated)
+    return present
+
+
+def _foreign_keys(cursor: Any, model_list: Iterable[type[models.Model]]) -> list[tuple[Any, Any, str, bool]]:
+    """Return (model, field, constraint name or "", validated) for each of the models' foreign keys."""
+    fields = _foreign_key_fields(model_list)
+    present = _foreign_keys_present(cursor, {model._meta.db_table for model, _ in fields})
+    return [(model, field, *present[model._meta.db_table].get(field.column, ("", False)))
+            for model, field in fields]
 
 
 def foreign_keys_restore(model_list: Iterable[type[models.Model]]) -> None:
@@ -172,18 +186,16 @@ def foreign_keys_restore(model_list: Iterable[type[models.Model]]) -> None:
     quote = connection.ops.quote_name
     editor: Any = connection.schema_editor()  # for the SQL Django's migrations would write; nothing runs on exit
     with connection.cursor() as cursor, _no_pending_checks(cursor):
-        for model, field in _foreign_key_fields(model_list):
-            table = model._meta.db_table
-            name, validated = _foreign_keys_present(cursor, table).get(field.column, ("", False))
-            if not name:
+        for model, field, name, validated in _foreign_keys(cursor, model_list):
+            if validated:
+                continue
+            if name:
+                name = quote(name)
+            else:
                 statement = editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
                 cursor.execute(f"{statement} NOT VALID")
                 name = str(statement.parts["name"])
-            elif not validated:
-                name = quote(name)
-            else:
-                continue
-            cursor.execute(f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {name}")
+            cursor.execute(f"ALTER TABLE {quote(model._meta.db_table)} VALIDATE CONSTRAINT {name}")
 
 
 @contextmanager
@@ -203,12 +215,10 @@ def foreign_keys_checked_at_end(model_list: Iterable[type[models.Model]]) -> Ite
     if connection.vendor != "postgresql" or not model_list:
         yield
         return
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor, _no_pending_checks(cursor):
-        for model, field in _foreign_key_fields(model_list):
-            table = model._meta.db_table
-            name, _ = _foreign_keys_present(cursor, table).get(field.column, ("", False))
+        for model, _, name, _ in _foreign_keys(cursor, model_list):
             if name:
-                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} "
-                               f"DROP CONSTRAINT {connection.ops.quote_name(name)}")
+                cursor.execute(f"ALTER TABLE {quote(model._meta.db_table)} DROP CONSTRAINT {quote(name)}")
     with _put_back_after(foreign_keys_restore, model_list, "foreign keys"):
         yield

@@ -31,11 +31,11 @@ def unpack_lines(packed: bytes) -> list[RawLine]:
     return [RawLine(*fields) for fields in marshal.loads(packed)]  # noqa: S302  (our own worker's bytes)
 
 
-def _timestamp(value: datetime | None) -> str | None:
+def _to_iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _datetime(value: str | None) -> datetime | None:
+def _from_iso(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
@@ -44,8 +44,8 @@ def _as_tuple(parsed: Parsed, with_features: bool) -> tuple[Any, ...]:
         return (_PERSON, parsed.agency, parsed.source_id, parsed.arrived, parsed.digest, parsed.dob,
                 parsed.features if with_features else b"", tuple(parsed.index))
     if isinstance(parsed, EventLine):
-        return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _timestamp(parsed.occurred_at),
-                _timestamp(parsed.reported_at), parsed.borough, parsed.location, parsed.involvements,
+        return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _to_iso(parsed.occurred_at),
+                _to_iso(parsed.reported_at), parsed.borough, parsed.location, parsed.involvements,
                 parsed.attributes, parsed.narrative, parsed.restricted, parsed.source_system, parsed.digest)
     if isinstance(parsed, AgencyLine):
         return (_AGENCY, parsed.code, parsed.name, parsed.agency_kind, parsed.borough)
@@ -60,8 +60,8 @@ def _from_tuple(fields: tuple[Any, ...], line: RawLine) -> Parsed:
         return PersonLine(line, agency, source_id, arrived, digest, dob, features, IndexEntry(*index))
     if kind == _EVENT:
         agency, source_id, event_type, occurred_at, reported_at, *others = rest
-        return EventLine(line, agency, source_id, event_type, _datetime(occurred_at),  # type: ignore[arg-type]
-                         _datetime(reported_at), *others)
+        return EventLine(line, agency, source_id, event_type, _from_iso(occurred_at),  # type: ignore[arg-type]
+                         _from_iso(reported_at), *others)
     if kind == _AGENCY:
         return AgencyLine(line, *rest)
     return Refused(line, *rest)

@@ -18,7 +18,7 @@ CHECKED = ("people_sourcerecord", "people_address", "events_event", "events_invo
 
 def foreign_keys() -> dict[str, dict[str, tuple[str, bool]]]:
     with connection.cursor() as cursor:
-        return {table: _foreign_keys_present(cursor, table) for table in CHECKED}
+        return _foreign_keys_present(cursor, CHECKED)
 
 
 @pytest.fixture
