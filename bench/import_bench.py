@@ -54,6 +54,7 @@ def count_lines(folder: Path) -> int:
 
 BASELINE = r'''
 import os, sys, time
+import orjson
 from itertools import islice
 from pathlib import Path
 import django
@@ -80,9 +81,11 @@ done = 0
 for raw in islice(read_feed(feed, 10**6), limit):
     parsed = parse_line(raw, now)
     if isinstance(parsed, PersonLine):
-        data = {k: parsed.arrived[k] for k in PERSON_FIELDS}
+        # The service cleans the fields itself, as it does for a form or the API.
+        sent = orjson.loads(raw.data)
+        data = {k: sent[k] for k in PERSON_FIELDS if k in sent}
         source_record_receive(agency=agencies[parsed.agency], source_id=parsed.source_id, data=data,
-                              borough=boroughs.get(parsed.arrived["borough"] or ""))
+                              borough=boroughs.get(parsed.borough or ""))
     elif isinstance(parsed, EventLine):
         records = {r.source_id: r for r in SourceRecord.objects.filter(
             agency=agencies[parsed.agency], source_id__in=[p for p, _ in parsed.involvements])}

@@ -15,9 +15,18 @@ import orjson
 
 from lantern.core.collector import cycle_collector_paused
 from lantern.events.content import event_content, event_errors
+from lantern.linkage.features import RECORD_COLUMNS as LINKAGE_COLUMNS
 from lantern.linkage.features import record_features
 from lantern.linkage.realtime import IndexEntry, index_entry
-from lantern.people.content import content_errors, parse_partial_date, person_content
+from lantern.organisations.selectors import district_to_ons_code, postcode_district
+from lantern.people.content import (
+    RECORD_FIELD_NAMES,
+    address_match_key,
+    content_errors,
+    parse_partial_date,
+    person_content,
+    record_fields,
+)
 from lantern.people.validators import normalise_postcode
 
 from .interchange import KINDS, line_validator
@@ -63,12 +72,26 @@ class AgencyLine:
 
 @dataclass
 class PersonLine:
+    """A person record, checked, cleaned and made ready for the database.
+
+    The parsing processes make its columns, its address and its borough, so the writer (the
+    import's one busy process) only looks up what is stored and adds the links.
+    """
+
     line: RawLine
     agency: str
     source_id: str
-    arrived: dict[str, Any]
     digest: str
-    dob: tuple[int | None, int | None, int | None]
+    source_system: str
+    borough: str | None
+    """The ONS code the line gave, if any (the writer checks it is a London borough's)."""
+    home: str | None
+    """The borough the record places the person in: the one given, else its postcode's."""
+    columns: tuple[Any, ...]
+    """The record's own columns, in RECORD_FIELD_NAMES order, its aliases as JSON text."""
+    address: tuple[str, str, str, str, str] | None
+    """line1, line2, town, postcode and UPRN; None when it gives neither a first line nor a UPRN."""
+    address_key: str | None
     # Linkage features (JSON, without the record's id, which the writer gives) and the
     # real-time index entry, made here in the parsing processes to take that work off the
     # writer. Both stay JSON bytes, which cost the writer nothing to receive: it decodes the
@@ -83,7 +106,9 @@ class PersonLine:
         began (lantern.intake.transfer); if one has become active since, they are made here.
         """
         if not self.features:
-            return record_features({"id": record_id, **linkage_row(self.arrived, self.dob)})
+            fields = dict(zip(RECORD_FIELD_NAMES, self.columns, strict=True))
+            row = {column: fields[column] for column in LINKAGE_COLUMNS[1:]}
+            return record_features({**row, "id": record_id, "aliases": orjson.loads(fields["aliases"])})
         return {**orjson.loads(self.features), "unique_id": record_id}
 
 
@@ -96,9 +121,12 @@ class EventLine:
     occurred_at: datetime
     reported_at: datetime | None
     borough: str | None
-    location: dict[str, str] | None
+    location: tuple[str, str, str, str, str] | None
+    """As a person's address: line1, line2, town, postcode and UPRN."""
+    location_key: str | None
     involvements: list[tuple[str, str]]
-    attributes: dict[str, Any]
+    attributes: str
+    """The type's attributes as JSON text, as the database keeps them."""
     narrative: str
     restricted: bool
     source_system: str
@@ -176,8 +204,26 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     dob = parse_partial_date(arrived["date_of_birth"], today)
     features = record_features({"id": None, **linkage_row(arrived, dob)})
-    return PersonLine(line, data["agency"], data["source_id"], arrived, digest, dob, orjson.dumps(features),
+    address, address_key = _address(arrived["address"])
+    borough = arrived["borough"]
+    home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")
+    return PersonLine(line, data["agency"], data["source_id"], digest, arrived["source_system"], borough, home,
+                      _record_columns(arrived, dob), address, address_key, orjson.dumps(features),
                       index_entry(features))
+
+
+def _record_columns(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> tuple[Any, ...]:
+    fields = record_fields(arrived, dob)
+    fields["aliases"] = orjson.dumps(fields["aliases"]).decode()
+    return tuple(fields.values())
+
+
+def _address(address: dict[str, str] | None) -> tuple[tuple[str, str, str, str, str] | None, str | None]:
+    """Return an address's fields in ADDRESS_FIELDS order and its match key, or None twice for no address."""
+    key = address_match_key(address)
+    if key is None or address is None:
+        return None, None
+    return (address["line1"], address["line2"], address["town"], address["postcode"], address["uprn"]), key
 
 
 def linkage_row(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
@@ -222,8 +268,8 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         restricted=restricted, involvements=involvements, location=location,
     )
     return EventLine(line, agency, source_id, data["type"], occurred_at, reported_at, data.get("borough"),
-                     location, involvements, attributes, narrative, restricted,
-                     data.get("source_system", ""), digest)
+                     *_address(location), involvements, orjson.dumps(attributes).decode(), narrative,
+                     restricted, data.get("source_system", ""), digest)
 
 
 def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:

@@ -41,12 +41,14 @@ def _from_iso(value: str | None) -> datetime | None:
 
 def _as_tuple(parsed: Parsed, with_features: bool) -> tuple[Any, ...]:
     if isinstance(parsed, PersonLine):
-        return (_PERSON, parsed.agency, parsed.source_id, parsed.arrived, parsed.digest, parsed.dob,
+        return (_PERSON, parsed.agency, parsed.source_id, parsed.digest, parsed.source_system, parsed.borough,
+                parsed.home, parsed.columns, parsed.address, parsed.address_key,
                 parsed.features if with_features else b"", tuple(parsed.index))
     if isinstance(parsed, EventLine):
         return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _to_iso(parsed.occurred_at),
-                _to_iso(parsed.reported_at), parsed.borough, parsed.location, parsed.involvements,
-                parsed.attributes, parsed.narrative, parsed.restricted, parsed.source_system, parsed.digest)
+                _to_iso(parsed.reported_at), parsed.borough, parsed.location, parsed.location_key,
+                parsed.involvements, parsed.attributes, parsed.narrative, parsed.restricted, parsed.source_system,
+                parsed.digest)
     if isinstance(parsed, AgencyLine):
         return (_AGENCY, parsed.code, parsed.name, parsed.agency_kind, parsed.borough)
     return (_REFUSED, parsed.field, parsed.reason, parsed.kind, parsed.agency, parsed.source_id,
@@ -56,8 +58,9 @@ def _as_tuple(parsed: Parsed, with_features: bool) -> tuple[Any, ...]:
 def _from_tuple(fields: tuple[Any, ...], line: RawLine) -> Parsed:
     kind, *rest = fields
     if kind == _PERSON:
-        agency, source_id, arrived, digest, dob, features, index = rest
-        return PersonLine(line, agency, source_id, arrived, digest, dob, features, IndexEntry(*index))
+        agency, source_id, digest, system, borough, home, columns, address, address_key, features, index = rest
+        return PersonLine(line, agency, source_id, digest, system, borough, home, columns, address, address_key,
+                          features, IndexEntry(*index))
     if kind == _EVENT:
         agency, source_id, event_type, occurred_at, reported_at, *others = rest
         return EventLine(line, agency, source_id, event_type, _from_iso(occurred_at),  # type: ignore[arg-type]

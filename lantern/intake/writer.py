@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -24,8 +23,7 @@ from lantern.investigations.overlap import propose_joins
 from lantern.linkage.realtime import index_entries, link_batch, raise_reviews
 from lantern.linkage.services import link_record
 from lantern.organisations.models import Agency, Borough
-from lantern.organisations.selectors import district_to_ons_code, postcode_district
-from lantern.people.content import RECORD_FIELD_NAMES, address_match_key, record_fields
+from lantern.people.content import ADDRESS_FIELDS, RECORD_FIELD_NAMES
 from lantern.people.models import SourceRecord
 from lantern.people.services import unused_references, versions_keep
 from lantern.referrals.criteria import contacts_from_events
@@ -108,7 +106,6 @@ class ChunkWriter:
         self.agencies = {agency.code: agency for agency in Agency.objects.all()}
         self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
-        self.districts = district_to_ons_code()
         self.now = timezone.now()
         # Contacts and live rule firings come only from events this recent (each hook checks its
         # own window); older events, a back-load of history, skip both hooks' queries.
@@ -232,33 +229,25 @@ class ChunkWriter:
 
     # Addresses -------------------------------------------------------------------------------
 
-    def _address_ids(self, addresses: list[dict[str, str] | None], borough_ids: list[int | None]) -> list[int | None]:
-        """Find or create each address (matched on UPRN, else on first line and postcode)."""
-        keys = [address_match_key(a) for a in addresses]
-        wanted = sorted({k for k in keys if k})
+    def _address_ids(self, addresses: list[tuple[str | None, tuple[str, ...] | None]],
+                     borough_ids: list[int | None]) -> list[int | None]:
+        """Find or create each address, given as (match key, fields): matched on UPRN, else
+        on first line and postcode (see address_match_key)."""
+        keys = [key for key, _ in addresses]
         known: dict[str, int] = {key: pk for pk, key in select_in(
-            "SELECT id, match_key FROM people_address WHERE match_key IN (%s)", wanted)}
-        new: dict[str, tuple[dict[str, str], int | None]] = {}
-        for key, address, borough_id in zip(keys, addresses, borough_ids, strict=True):
+            "SELECT id, match_key FROM people_address WHERE match_key IN (%s)", sorted({k for k in keys if k}))}
+        new: dict[str, tuple[tuple[str, ...], int | None]] = {}
+        for (key, address), borough_id in zip(addresses, borough_ids, strict=True):
             if key and key not in known and key not in new:
-                new[key] = (address, borough_id)  # type: ignore[assignment]
+                new[key] = (address, borough_id)  # type: ignore[assignment]  # a key always has its fields
         ids = allocate_ids("people_address", len(new))
         insert_rows(
             "people_address",
-            ("id", "line1", "line2", "town", "postcode", "uprn", "borough_id", "match_key"),
-            [
-                (pk, a["line1"], a["line2"], a["town"], a["postcode"], a["uprn"], b, key)
-                for pk, (key, (a, b)) in zip(ids, new.items(), strict=True)
-            ],
+            ("id", *ADDRESS_FIELDS, "borough_id", "match_key"),
+            [(pk, *address, borough, key) for pk, (key, (address, borough)) in zip(ids, new.items(), strict=True)],
         )
         known.update(zip(new, ids, strict=True))
         return [known[k] if k else None for k in keys]
-
-    def _borough_for(self, code: str | None, postcode: str) -> int | None:
-        if code:
-            return self.borough_ids.get(code)
-        district = postcode_district(postcode) if postcode else None
-        return self.borough_ids.get(self.districts.get(district or "", ""))
 
     # Person records ----------------------------------------------------------------------------
 
@@ -267,12 +256,12 @@ class ChunkWriter:
         for line in lines:
             if line.agency not in self.agency_ids:
                 refused.append(self._unknown_agency(line, "person"))
-            elif line.arrived["borough"] and line.arrived["borough"] not in self.borough_ids:
+            elif line.borough and line.borough not in self.borough_ids:
                 refused.append(
                     Refused(
                         line.line,
                         "borough",
-                        f"{line.arrived['borough']!r} is not a London borough's ONS code",
+                        f"{line.borough!r} is not a London borough's ONS code",
                         "person",
                         line.agency,
                         line.source_id,
@@ -282,8 +271,8 @@ class ChunkWriter:
                 ready.append(line)
         created, updated, duplicates = self._classify("people_sourcerecord", ready, "person")
         refused += duplicates
-        boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p in created]
-        address_ids = self._address_ids([p.arrived["address"] for p in created], boroughs)
+        boroughs = [self.borough_ids.get(p.home or "") for p in created]
+        address_ids = self._address_ids([(p.address_key, p.address) for p in created], boroughs)
         record_ids = allocate_ids("people_sourcerecord", len(created))
         # Real-time linking: each new record joins the person it matches, or a new one.
         links = link_batch(len(created),
@@ -300,13 +289,13 @@ class ChunkWriter:
                 (
                     record_id,
                     self.agency_ids[p.agency],
-                    p.arrived["source_system"] or p.agency,
+                    p.source_system or p.agency,
                     p.source_id,
                     1,
                     p.digest,
                     now,
                     now,
-                    *_record_values(p),
+                    *p.columns,
                     address_id,
                     borough_id,
                     person_id,
@@ -342,8 +331,8 @@ class ChunkWriter:
         # Keep each record's current version before it is replaced (rare: the ORM will do).
         old = SourceRecord.objects.select_related("borough").in_bulk([found[0] for _, found in updated])
         versions_keep(list(old.values()))
-        boroughs = [self._borough_for(p.arrived["borough"], p.arrived["address"]["postcode"]) for p, _ in updated]
-        address_ids = self._address_ids([p.arrived["address"] for p, _ in updated], boroughs)
+        boroughs = [self.borough_ids.get(p.home or "") for p, _ in updated]
+        address_ids = self._address_ids([(p.address_key, p.address) for p, _ in updated], boroughs)
         columns = (*RECORD_FIELD_NAMES, "address_id", "borough_id", "source_system", "version", "content_hash",
                    "received_at")
         now = db_datetime(self.now)
@@ -351,10 +340,10 @@ class ChunkWriter:
             f"UPDATE people_sourcerecord SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",  # noqa: S608
             [
                 (
-                    *_record_values(p),
+                    *p.columns,
                     address_id,
                     borough_id,
-                    p.arrived["source_system"] or old[found[0]].source_system,
+                    p.source_system or old[found[0]].source_system,
                     found[3] + 1,
                     p.digest,
                     now,
@@ -460,7 +449,8 @@ class ChunkWriter:
         versions = [1] * len(created) + [found[3] + 1 for _, found in updated]
         written = created + [line for line, _ in updated]
         location_ids = self._address_ids(
-            [line.location for line in written], [self.borough_ids.get(line.borough or "") for line in written]
+            [(line.location_key, line.location) for line in written],
+            [self.borough_ids.get(line.borough or "") for line in written],
         )
         now, to_db = db_datetime(self.now), db_datetimes()
         rows = [
@@ -477,7 +467,7 @@ class ChunkWriter:
                 e.digest,
                 self.borough_ids.get(e.borough or ""),
                 location_id,
-                orjson.dumps(e.attributes).decode(),
+                e.attributes,
                 e.narrative,
                 e.restricted,
             )
@@ -578,9 +568,3 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
             rounds.append([line])
     return rounds
 
-
-def _record_values(line: PersonLine) -> tuple:
-    """Return the record's own columns, legal_basis to school_urn, in RECORD_COLUMNS order."""
-    fields = record_fields(line.arrived, line.dob)
-    fields["aliases"] = orjson.dumps(fields["aliases"]).decode()
-    return tuple(fields.values())
