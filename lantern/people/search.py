@@ -14,6 +14,7 @@ Search reaches records only through the access checkpoint, and every search is a
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import permutations
 from typing import Any, NamedTuple
 
@@ -64,24 +65,48 @@ def _pairs(given: str, given_keys: Iterable[str], family: str) -> set[str]:
 
 def record_terms(features: Mapping[str, Any]) -> set[int]:
     """Return the hashed search terms of one record, from its linkage features."""
-    terms: set[str] = set()
     given, family_parts = features["given_name"], features["family_parts"] or ()
+    given_keys = tuple(features["given_keys"] or ())
+    terms: set[int] = set()
     for word in {given, *family_parts}:
         if word:
-            terms |= _sounds(word)
-    terms |= {f"k:{key}" for key in features["given_keys"] or ()}
+            terms |= _hashed_sounds(word)
+    terms |= _hashed_nicknames(given_keys)
     if given:
         for family in family_parts:
-            terms |= _pairs(given, features["given_keys"] or (), family)
+            terms |= _hashed_pairs(given, given_keys, family)
+    others = []
     if features["dob"]:
-        terms.add(f"d:{features['dob']}")
+        others.append(f"d:{features['dob']}")
     if features["dob_year"]:
-        terms.add(f"y:{features['dob_year']}")
+        others.append(f"y:{features['dob_year']}")
     if features["postcode"]:
-        terms |= {f"p:{features['postcode']}", f"pd:{features['postcode_district']}"}
+        others += [f"p:{features['postcode']}", f"pd:{features['postcode_district']}"]
     if features["nhs_number"]:
-        terms.add(f"h:{features['nhs_number']}")
-    return {key_hash(term) for term in terms}  # type: ignore[misc]  # never None for text
+        others.append(f"h:{features['nhs_number']}")
+    terms.update(map(key_hash, others))  # type: ignore[arg-type]  # never None for text
+    return terms
+
+
+# The names' terms, hashed, for the names met most recently: names repeat across London's
+# records, so an import makes each name's terms about once (a tenth of parsing a person line
+# was making them again). Bounded, as an import's memory must be.
+NAMES_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _hashed_sounds(word: str) -> frozenset[int]:
+    return frozenset(map(key_hash, _sounds(word)))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _hashed_nicknames(given_keys: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(key_hash(f"k:{key}") for key in given_keys)  # type: ignore[misc]
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _hashed_pairs(given: str, given_keys: tuple[str, ...], family: str) -> frozenset[int]:
+    return frozenset(map(key_hash, _pairs(given, given_keys, family)))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
