@@ -93,7 +93,7 @@ for raw in islice(read_feed(feed, 10**6), limit):
             continue
         event_receive(agency=agencies[parsed.agency], source_id=parsed.source_id, event_type=parsed.type,
                       occurred_at=parsed.occurred_at, reported_at=parsed.reported_at,
-                      borough=boroughs.get(parsed.borough or ""), attributes=parsed.attributes,
+                      borough=boroughs.get(parsed.borough or ""), attributes=orjson.loads(parsed.attributes),
                       narrative=parsed.narrative, involvements=[(records[p], r) for p, r in parsed.involvements])
     done += 1
 elapsed = time.perf_counter() - start
