@@ -76,8 +76,8 @@ class AgencyLine:
 class PersonLine:
     """A person record, checked, cleaned and made ready for the database.
 
-    The parsing processes make its columns, its address and its borough, so the writer (the
-    import's one busy process) only looks up what is stored and adds the links.
+    The parsing processes make its columns, its address and its borough, so the writer, which
+    every line passes through in turn, only looks up what is stored and adds ids and links.
     """
 
     line: RawLine

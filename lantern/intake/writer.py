@@ -567,4 +567,3 @@ def _rounds(lines: list[Any]) -> list[list[Any]]:
             seen.append({key})
             rounds.append([line])
     return rounds
-
