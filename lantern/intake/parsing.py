@@ -20,6 +20,7 @@ from lantern.linkage.features import record_features
 from lantern.linkage.realtime import IndexEntry, index_entry
 from lantern.organisations.selectors import district_to_ons_code, postcode_district
 from lantern.people.content import (
+    ADDRESS_FIELDS,
     RECORD_FIELD_NAMES,
     address_match_key,
     content_errors,
@@ -108,9 +109,8 @@ class PersonLine:
         began (lantern.intake.transfer); if one has become active since, they are made here.
         """
         if not self.features:
-            fields = dict(zip(RECORD_FIELD_NAMES, self.columns, strict=True))
-            row = {column: fields[column] for column in LINKAGE_COLUMNS[1:]}
-            return record_features({**row, "id": record_id, "aliases": orjson.loads(fields["aliases"])})
+            aliases = orjson.loads(self.columns[RECORD_FIELD_NAMES.index("aliases")])
+            return record_features({"id": record_id, **linkage_row(self.columns, aliases)})
         return {**orjson.loads(self.features), "unique_id": record_id}
 
 
@@ -205,12 +205,13 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         where, reason = next(iter(errors.items()))
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     dob = parse_partial_date(arrived["date_of_birth"], today)
-    features = record_features({"id": None, **linkage_row(arrived, dob)})
+    columns = _record_columns(arrived, dob)
+    features = record_features({"id": None, **linkage_row(columns, arrived["aliases"])})
     address, address_key = _address(arrived["address"])
     borough = arrived["borough"]
     home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")
     return PersonLine(line, data["agency"], data["source_id"], digest, arrived["source_system"], borough, home,
-                      _record_columns(arrived, dob), address, address_key, orjson.dumps(features),
+                      columns, address, address_key, orjson.dumps(features),
                       index_entry(features))
 
 
@@ -225,16 +226,14 @@ def _address(address: dict[str, str] | None) -> tuple[tuple[str, str, str, str, 
     key = address_match_key(address)
     if key is None or address is None:
         return None, None
-    return (address["line1"], address["line2"], address["town"], address["postcode"], address["uprn"]), key
+    return tuple(address[field] for field in ADDRESS_FIELDS), key  # type: ignore[return-value]
 
 
-def linkage_row(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
-    """Return what linkage reads of a record (lantern.linkage.features.RECORD_COLUMNS, less its id)."""
-    address = arrived["address"]
-    return {"given_names": arrived["given_names"], "family_name": arrived["family_name"],
-            "aliases": arrived["aliases"], "dob_year": dob[0], "dob_month": dob[1], "dob_day": dob[2],
-            "sex": arrived["sex"], "postcode": address["postcode"], "uprn": address["uprn"],
-            "nhs_number": arrived["nhs_number"]}
+def linkage_row(columns: tuple[Any, ...], aliases: list[str]) -> dict[str, Any]:
+    """Return what linkage reads of a record (lantern.linkage.features.RECORD_COLUMNS, less its
+    id) from its columns; `aliases` as a list, where the columns hold them as JSON text."""
+    fields = dict(zip(RECORD_FIELD_NAMES, columns, strict=True))
+    return {**{column: fields[column] for column in LINKAGE_COLUMNS[1:]}, "aliases": aliases}
 
 
 def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
