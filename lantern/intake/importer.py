@@ -50,14 +50,14 @@ def _chunks(lines: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int,
-                   with_features: bool = True) -> Iterator[tuple[int, list[Parsed]]]:
+                   linking: bool = True) -> Iterator[tuple[int, list[Parsed]]]:
     """Parse chunks in order, in `workers` processes, holding at most a few chunks in memory.
 
-    `with_features`: bring back records' linkage features from the workers (see transfer).
+    `linking`: a trained model is active (see parse_line).
     """
     if workers <= 1:
         for chunk in chunks:
-            yield len(chunk), parse_chunk(chunk)
+            yield len(chunk), parse_chunk(chunk, linking)
         return
     # Workers never touch the database; close connections so no socket is shared across fork
     # (not inside a transaction, which closing would abandon).
@@ -76,7 +76,7 @@ def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int,
         # Lines go out and come back packed as bytes (lantern.intake.transfer), not pickled.
         pending: deque[tuple[list[RawLine], AsyncResult[bytes]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(parse_packed, (pack_lines(chunk), with_features))))
+            pending.append((chunk, pool.apply_async(parse_packed, (pack_lines(chunk), linking))))
             if len(pending) >= workers * 2:
                 sent, result = pending.popleft()
                 yield len(sent), unpack_parsed(result.get(), sent)
@@ -104,7 +104,7 @@ class Import:
         # collector walking them, receiving a chunk took four times as long (docs/benchmarks.md).
         with cycle_collector_paused():
             linking = LinkageModel.objects.filter(active=True).exists()
-            chunks = _parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers, with_features=linking)
+            chunks = _parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers, linking=linking)
             for number, (size, parsed) in enumerate(chunks):
                 self.writer.write(parsed)
                 self.progress(size)

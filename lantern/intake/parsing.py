@@ -99,14 +99,17 @@ class PersonLine:
     # real-time index entry, made here in the parsing processes to take that work off the
     # writer. Both stay JSON bytes, which cost the writer nothing to receive: it decodes the
     # features only when a trained model links new records, and passes the entry on as it is.
+    # Before the first `lantern link` nothing reads features or blocking keys (and that
+    # command indexes every record again), so neither is made then: `features` is empty and
+    # the entry holds search terms only (see index_entry).
     features: bytes
     index: IndexEntry
 
     def features_for(self, record_id: int) -> dict[str, Any]:
         """Return the record's linkage features, under the id it is given.
 
-        A parsing process leaves them out when no trained model was active as the import
-        began (lantern.intake.transfer); if one has become active since, they are made here.
+        Parsing leaves them out when no trained model was active as the import began; if one
+        has become active since, they are made here.
         """
         if not self.features:
             aliases = orjson.loads(self.columns[RECORD_FIELD_NAMES.index("aliases")])
@@ -157,8 +160,12 @@ def _timestamp(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_line(line: RawLine, now: datetime) -> Parsed:
-    """Check one line against the interchange format and clean it; never raises."""
+def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
+    """Check one line against the interchange format and clean it; never raises.
+
+    `linking`: a trained model is active, so records need their linkage features and
+    blocking keys as well as their search terms.
+    """
     if line.problem:
         return Refused(line, "(line)", line.problem)
     try:
@@ -187,11 +194,11 @@ def parse_line(line: RawLine, now: datetime) -> Parsed:
     if kind == "agency":
         return AgencyLine(line, data["code"], data["name"], data["agency_kind"], data.get("borough"))
     if kind == "person":
-        return _person(line, data, now)
+        return _person(line, data, now, linking)
     return _event(line, data, now)
 
 
-def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
+def _person(line: RawLine, data: dict[str, Any], now: datetime, linking: bool) -> Parsed:
     fields = {k: v for k, v in data.items() if k not in {"kind", "agency", "source_id", "source_system",
                                                        "borough", "legal_basis", "restricted"}}
     arrived, digest = person_content(
@@ -211,8 +218,8 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
     borough = arrived["borough"]
     home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")
     return PersonLine(line, data["agency"], data["source_id"], digest, arrived["source_system"], borough, home,
-                      columns, address, address_key, orjson.dumps(features),
-                      index_entry(features))
+                      columns, address, address_key, orjson.dumps(features) if linking else b"",
+                      index_entry(features, with_keys=linking))
 
 
 def _record_columns(arrived: dict[str, Any], dob: tuple[int | None, int | None, int | None]) -> tuple[Any, ...]:
@@ -273,10 +280,10 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
                      restricted, data.get("source_system", ""), digest)
 
 
-def parse_chunk(chunk: list[RawLine]) -> list[Parsed]:
-    """Parse a list of lines (the unit of work a worker process takes)."""
+def parse_chunk(chunk: list[RawLine], linking: bool = True) -> list[Parsed]:
+    """Parse a list of lines (the unit of work a worker process takes); `linking` as parse_line's."""
     now = datetime.now(UTC)
     # Parsing makes many short-lived objects and no reference cycles: the cycle collector
     # would only slow it down (by about a third, measured).
     with cycle_collector_paused():
-        return [parse_line(line, now) for line in chunk]
+        return [parse_line(line, now, linking) for line in chunk]

@@ -8,8 +8,7 @@ so marshal's format, which is specific to the Python version and never read from
 is safe here.
 
 What comes back leaves out what the writer's process has already: the raw line (it read
-it, and keeps the chunk until the parsed lines return), and a record's linkage features
-unless a trained model will link the records (otherwise nothing reads them).
+it, and keeps the chunk until the parsed lines return).
 """
 
 import marshal
@@ -40,11 +39,11 @@ def _from_iso(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def _as_tuple(parsed: Parsed, with_features: bool) -> tuple[Any, ...]:
+def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:
     if isinstance(parsed, PersonLine):
         return (_PERSON, parsed.agency, parsed.source_id, parsed.digest, parsed.source_system, parsed.borough,
-                parsed.home, parsed.columns, parsed.address, parsed.address_key,
-                parsed.features if with_features else b"", tuple(parsed.index))
+                parsed.home, parsed.columns, parsed.address, parsed.address_key, parsed.features,
+                tuple(parsed.index))
     if isinstance(parsed, EventLine):
         return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _to_iso(parsed.occurred_at),
                 _to_iso(parsed.reported_at), parsed.borough, parsed.location, parsed.location_key,
@@ -71,8 +70,8 @@ def _from_tuple(fields: tuple[Any, ...], line: RawLine) -> Parsed:
     return Refused(line, *rest)
 
 
-def pack_parsed(parsed: list[Parsed], *, with_features: bool) -> bytes:
-    return marshal.dumps([_as_tuple(p, with_features) for p in parsed])
+def pack_parsed(parsed: list[Parsed]) -> bytes:
+    return marshal.dumps([_as_tuple(p) for p in parsed])
 
 
 def unpack_parsed(packed: bytes, lines: list[RawLine]) -> list[Parsed]:
@@ -81,11 +80,13 @@ def unpack_parsed(packed: bytes, lines: list[RawLine]) -> list[Parsed]:
     return [_from_tuple(fields, line) for fields, line in zip(found, lines, strict=True)]
 
 
-def parse_packed(packed: bytes, with_features: bool) -> bytes:
+def parse_packed(packed: bytes, linking: bool) -> bytes:
     """Parse packed lines and pack what came of them (the work a parsing process does).
+
+    `linking`: as parse_line's.
 
     All of it with the cycle collector paused: let back on with the chunk's objects still
     alive, it walked them all, a twentieth of a parsing process's time.
     """
     with cycle_collector_paused():
-        return pack_parsed(parse_chunk(unpack_lines(packed)), with_features=with_features)
+        return pack_parsed(parse_chunk(unpack_lines(packed), linking))

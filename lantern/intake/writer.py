@@ -20,7 +20,7 @@ from lantern.core.models import AuditVerb
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.investigations.overlap import propose_joins
-from lantern.linkage.realtime import index_entries, link_batch, raise_reviews
+from lantern.linkage.realtime import index_entries, key_array, link_batch, raise_reviews
 from lantern.linkage.services import link_record
 from lantern.organisations.models import Agency, Borough
 from lantern.people.content import ADDRESS_FIELDS, RECORD_FIELD_NAMES
@@ -304,7 +304,13 @@ class ChunkWriter:
                     record_ids, created, address_ids, boroughs, person_ids, strict=True)
             ],
         )
-        index_entries([(record_id, p.index) for record_id, p in zip(record_ids, created, strict=True)])
+        entries = [(record_id, p.index) for record_id, p in zip(record_ids, created, strict=True)]
+        if links.features:
+            # A model linked these records, so the index must hold their blocking keys: parsing
+            # left them out if the model became active after this import began.
+            entries = [(record_id, entry if entry.keys else entry._replace(keys=key_array(features)))
+                       for (record_id, entry), features in zip(entries, links.features, strict=True)]
+        index_entries(entries)
         if links.reviews:
             raise_reviews(links.reviews, model_version=links.model_version, now=self.now)
         self._update_records(updated)

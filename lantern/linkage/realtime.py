@@ -164,15 +164,20 @@ class IndexEntry(NamedTuple):
 
     Each is a JSON array of distinct integers: the importer's parsing processes make them, and
     the writer passes them on to the database without reading them (see insert_fanned_out).
+    `keys` is empty (not even an array) when they were not made: before the first
+    `lantern link` nothing reads them, and that command indexes every record again.
     """
 
     keys: bytes
     terms: bytes
 
 
-def index_entry(features: Features) -> IndexEntry:
-    return IndexEntry(orjson.dumps(sorted(set(blocking_keys(features)))),
-                      orjson.dumps(sorted(set(record_terms(features)))))
+def key_array(features: Features) -> bytes:
+    return orjson.dumps(sorted(set(blocking_keys(features))))
+
+
+def index_entry(features: Features, *, with_keys: bool = True) -> IndexEntry:
+    return IndexEntry(key_array(features) if with_keys else b"", orjson.dumps(sorted(set(record_terms(features)))))
 
 
 def index_records(records: Sequence[tuple[int, Features]], *, replace: bool = False) -> None:
@@ -191,7 +196,7 @@ def index_entries(entries: Sequence[tuple[int, IndexEntry]], *, replace: bool = 
         execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", ids)
         execute_many("DELETE FROM people_searchterm WHERE record_id = %s", ids)
     insert_fanned_out("linkage_linkkey", ("key", "record_id"),
-                      [(record_id, entry.keys) for record_id, entry in entries])
+                      [(record_id, entry.keys) for record_id, entry in entries if entry.keys])
     insert_fanned_out("people_searchterm", ("term", "record_id"),
                       [(record_id, entry.terms) for record_id, entry in entries])
 
@@ -238,6 +243,8 @@ class BatchLinks:
     (records in the batch that match each other share it)."""
     reviews: list[tuple[int, int, PairScore]]
     model_version: str
+    features: Sequence[Features] = ()
+    """The records' features, when a model read them."""
 
 
 def link_batch(count: int, read_features: Callable[[], Sequence[Features]]) -> BatchLinks:
@@ -264,4 +271,4 @@ def link_batch(count: int, read_features: Callable[[], Sequence[Features]]) -> B
         reviews += [(record["unique_id"], other, score) for other, score in outcome.review]
         for key in keys:
             in_batch.setdefault(key, []).append(Candidate(record["unique_id"], person, record))
-    return BatchLinks(persons, reviews, version)
+    return BatchLinks(persons, reviews, version, features)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from lantern.intake.parsing import EventLine, PersonLine, RawLine, parse_chunk
 from lantern.intake.transfer import pack_lines, parse_packed, unpack_lines, unpack_parsed
+from lantern.linkage.realtime import key_array
 from tests.intake.feeds import AGENCIES, event, person
 
 KNOWN_LINES = [
@@ -28,8 +29,8 @@ def _raw(lines: list[object]) -> list[RawLine]:
             for number, line in enumerate(lines, start=1)]
 
 
-def _through_a_worker(lines: list[RawLine], with_features: bool = True) -> list[object]:
-    return unpack_parsed(parse_packed(pack_lines(lines), with_features), lines)
+def _through_a_worker(lines: list[RawLine], linking: bool = True) -> list[object]:
+    return unpack_parsed(parse_packed(pack_lines(lines), linking), lines)
 
 
 def test_every_kind_of_line_comes_back_as_parsing_in_place_gives():
@@ -46,13 +47,16 @@ def test_raw_lines_keep_their_problems_and_truncation():
     assert unpack_lines(pack_lines(lines)) == lines
 
 
-def test_features_left_out_are_made_again_the_same_when_asked_for():
+def test_before_a_model_is_trained_features_and_keys_are_left_out_and_made_the_same_when_asked_for():
     lines = _raw(KNOWN_LINES)
     in_place = [p for p in parse_chunk(lines) if isinstance(p, PersonLine)]
-    without = [p for p in _through_a_worker(lines, with_features=False) if isinstance(p, PersonLine)]
-    assert [p.features for p in without] == [b""] * len(in_place)
-    assert [dataclasses.replace(p, features=b"") for p in in_place] == without
+    without = [p for p in _through_a_worker(lines, linking=False) if isinstance(p, PersonLine)]
+    assert without == [p for p in parse_chunk(lines, linking=False) if isinstance(p, PersonLine)]
+    assert [(p.features, p.index.keys) for p in without] == [(b"", b"")] * len(in_place)
+    assert all(p.features and p.index.keys != b"[]" for p in in_place)
+    assert [dataclasses.replace(p, features=b"", index=p.index._replace(keys=b"")) for p in in_place] == without
     assert [p.features_for(41) for p in without] == [p.features_for(41) for p in in_place]
+    assert [key_array(p.features_for(41)) for p in without] == [p.index.keys for p in in_place]
 
 
 @given(st.lists(st.binary(max_size=120), max_size=20))

@@ -8,10 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lantern.core.models import AuditEntry, AuditVerb
+from lantern.intake import importer
 from lantern.intake.importer import import_paths
 from lantern.linkage.batch import link_features
 from lantern.linkage.evaluation import evaluate
-from lantern.linkage.features import record_features
+from lantern.linkage.features import blocking_keys, record_features
 from lantern.linkage.models import LinkageModel, LinkKey, PersonChange, ReviewPair, ReviewStatus
 from lantern.linkage.realtime import record_row
 from lantern.linkage.selectors import clustering
@@ -136,6 +137,34 @@ def test_an_import_links_new_records_as_they_arrive(imported, tmp_path):
     import_paths([tmp_path / "feed.jsonl"])
 
     assert SourceRecord.objects.get(source_id="FEED-NEW-1").person_id == known.person_id
+
+
+def test_records_linked_by_a_model_made_active_during_an_import_get_their_blocking_keys(imported, tmp_path,
+                                                                                     monkeypatch):
+    # The import began before the model was active, so its parsing made no blocking keys.
+    parsed_chunks = importer._parsed_chunks
+    monkeypatch.setattr(importer, "_parsed_chunks",
+                        lambda chunks, workers, linking: parsed_chunks(chunks, workers, linking=False))
+    link_all()
+    known = SourceRecord.objects.filter(dob_day__isnull=False).select_related("agency").first()
+    line = {"kind": "person", "agency": known.agency.code, "source_id": "FEED-NEW-2",
+            "given_names": known.given_names, "family_name": known.family_name,
+            "date_of_birth": known.date_of_birth, "sex": known.sex,
+            "address": {"line1": known.address_line1, "postcode": known.postcode}}
+    (tmp_path / "feed.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+
+    import_paths([tmp_path / "feed.jsonl"])
+
+    record = SourceRecord.objects.get(source_id="FEED-NEW-2")
+    assert record.person_id == known.person_id
+    keys = set(blocking_keys(record_features(record_row(record))))
+    assert keys and set(LinkKey.objects.filter(record=record).values_list("key", flat=True)) == keys
+
+
+def test_an_import_before_the_first_model_leaves_the_blocking_keys_to_lantern_link(imported):
+    assert SourceRecord.objects.exists() and not LinkKey.objects.exists()
+    link_all()
+    assert LinkKey.objects.count() >= SourceRecord.objects.count()
 
 
 def test_link_evaluate_and_export_commands(imported, small_borough, tmp_path):
