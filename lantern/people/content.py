@@ -7,6 +7,7 @@ then again in a file is recognised as unchanged.
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -30,7 +31,14 @@ def parse_partial_date(value: str | None, today: date | None = None) -> tuple[in
     """Split 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' into parts; raise ValueError if it is none."""
     if value in (None, ""):
         return None, None, None
-    match = PARTIAL_DATE.match(str(value))
+    return _partial_date(str(value), today or timezone.localdate())
+
+
+# Dates of birth repeat across an import's records (and each is checked twice, when the
+# content is checked and when the record's columns are made): remember the latest ones.
+@lru_cache(maxsize=1 << 16)
+def _partial_date(value: str, today: date) -> tuple[int | None, int | None, int | None]:
+    match = PARTIAL_DATE.match(value)
     if not match:
         raise ValueError("expected YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = (int(p) if p else None for p in match.groups())
@@ -44,7 +52,7 @@ def parse_partial_date(value: str | None, today: date | None = None) -> tuple[in
             raise ValueError(f"{value} is not a real date ({error})") from error
     if year < EARLIEST_BIRTH_YEAR:
         raise ValueError(f"year {year} is before {EARLIEST_BIRTH_YEAR}")
-    if date(year, month or 1, day or 1) > (today or timezone.localdate()):
+    if date(year, month or 1, day or 1) > today:
         raise ValueError("date of birth is in the future")
     return year, month, day
 
