@@ -1,7 +1,9 @@
 """Per-type JSON Schemas (2020-12) for event attributes, checked on every write.
 
-A compiled validator (fastjsonschema) answers "is this valid?" quickly for bulk imports;
-when the answer is no, jsonschema explains every problem in words a feed's owner can act on.
+Compiled validators answer "is this valid?" quickly for bulk imports: jsonschema-rs first,
+then, for what it does not pass, fastjsonschema, which decides (the first is stricter in
+places, never more lenient: tests check it). When the answer is no, jsonschema explains
+every problem in words a feed's owner can act on.
 """
 
 import json
@@ -11,6 +13,7 @@ from importlib.resources import files
 from typing import Any
 
 import fastjsonschema
+import jsonschema_rs
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -33,7 +36,15 @@ def _explainer(event_type: str) -> Draft202012Validator:
 
 
 @cache
-def _fast_check(event_type: str) -> Callable[[Any], Any]:
+def quick_check(event_type: str) -> Callable[[Any], bool]:
+    """Return jsonschema-rs's compiled check of a type's attributes: whether they pass, not why."""
+    schema = attribute_schema(event_type) or {}
+    return jsonschema_rs.validator_for(schema, validate_formats=True).is_valid  # type: ignore[no-any-return]
+
+
+@cache
+def full_check(event_type: str) -> Callable[[Any], Any]:
+    """Return fastjsonschema's check of a type's attributes, which raises if they fail."""
     return fastjsonschema.compile(attribute_schema(event_type) or {})  # type: ignore[no-any-return]
 
 
@@ -41,8 +52,10 @@ def attribute_errors(event_type: str, attributes: Any) -> list[str]:
     """Return readable problems with an event's attributes, each naming the field."""
     if attribute_schema(event_type) is None:
         return [f"unknown event type {event_type!r}"]
+    if quick_check(event_type)(attributes):
+        return []
     try:
-        _fast_check(event_type)(attributes)
+        full_check(event_type)(attributes)
     except fastjsonschema.JsonSchemaException:
         pass
     else:

@@ -1,5 +1,6 @@
-"""The quick check of a line (jsonschema-rs) never passes what the schema's full check
-(fastjsonschema) refuses, so using it first changes no decision and no message."""
+"""The quick check of a line or of an event's attributes (jsonschema-rs) never passes what
+the schema's full check (fastjsonschema) refuses, so using it first changes no decision and
+no message."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,10 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lantern.events.models import EventType
+from lantern.events.schemas import attribute_schema
+from lantern.events.schemas import full_check as full_attribute_check
+from lantern.events.schemas import quick_check as quick_attribute_check
 from lantern.intake.interchange import KINDS, full_check, line_schema, quick_check
 from lantern.intake.parsing import EventLine, RawLine, Refused, parse_line
 from tests.intake.feeds import AGENCIES, event, person
@@ -95,3 +100,35 @@ def test_a_refused_line_still_says_what_the_full_check_says():
     assert isinstance(parsed, Refused)
     assert parsed.field == "address.postcode"
     assert "must match pattern" in parsed.reason
+
+
+def _good_value(field: dict[str, Any]) -> Any:
+    """A value the field takes, so a drawn example changes only a few fields of a good one."""
+    kinds = field.get("type", "string")
+    kind = kinds[0] if isinstance(kinds, list) else kinds
+    if "enum" in field:
+        return field["enum"][0]
+    if kind == "string":
+        return {"date": "2026-03-01", "date-time": "2026-03-01T21:30:00Z"}.get(field.get("format", ""), "text")
+    return {"integer": field.get("minimum", 0), "number": field.get("minimum", 0), "boolean": False,
+            "array": [], "object": {}}.get(kind)
+
+
+def _attribute_values(fields: dict[str, Any]) -> st.SearchStrategy[Any]:
+    enums = [value for field in fields.values() for value in field.get("enum", [])]
+    return st.sampled_from(enums or [None]) | st.integers(-3, 30) | st.floats(-1, 1e6) | values
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data(), event_type=st.sampled_from(sorted(EventType.values)))
+def test_the_quick_check_never_passes_attributes_the_full_check_refuses(data, event_type):
+    fields = attribute_schema(event_type).get("properties", {})
+    good = {name: _good_value(field) for name, field in fields.items()}
+    changed = data.draw(st.dictionaries(st.sampled_from([*fields, "extra"]), _attribute_values(fields), max_size=2))
+    gone = data.draw(st.lists(st.sampled_from(sorted(fields) or ["extra"]), max_size=1))
+    attributes = {k: v for k, v in {**good, **changed}.items() if k not in gone}
+    if quick_attribute_check(event_type)(attributes):
+        try:
+            full_attribute_check(event_type)(attributes)
+        except fastjsonschema.JsonSchemaValueException as error:
+            raise AssertionError(f"{event_type} {attributes}: {error}") from error
