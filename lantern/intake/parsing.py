@@ -73,6 +73,11 @@ class AgencyLine:
     borough: str | None
 
 
+# A record's address among its columns: address_line1 to uprn, in ADDRESS_FIELDS order.
+_ADDRESS_COLUMNS = slice(RECORD_FIELD_NAMES.index("address_line1"), RECORD_FIELD_NAMES.index("uprn") + 1)
+assert RECORD_FIELD_NAMES[_ADDRESS_COLUMNS] == ("address_line1", "address_line2", "address_town", "postcode", "uprn")
+
+
 @dataclass
 class PersonLine:
     """A person record, checked, cleaned and made ready for the database.
@@ -92,8 +97,6 @@ class PersonLine:
     """The borough the record places the person in: the one given, else its postcode's."""
     columns: tuple[Any, ...]
     """The record's own columns, in RECORD_FIELD_NAMES order, its aliases as JSON text."""
-    address: tuple[str, str, str, str, str] | None
-    """line1, line2, town, postcode and UPRN; None when it gives neither a first line nor a UPRN."""
     address_key: str | None
     # Linkage features (JSON, without the record's id, which the writer gives) and the
     # real-time index entry, made here in the parsing processes to take that work off the
@@ -104,6 +107,12 @@ class PersonLine:
     # the entry holds search terms only (see index_entry).
     features: bytes
     index: IndexEntry
+
+    @property
+    def address(self) -> tuple[str, ...] | None:
+        """line1, line2, town, postcode and UPRN, from the columns; None when it gives neither a
+        first line nor a UPRN (and so has no match key)."""
+        return self.columns[_ADDRESS_COLUMNS] if self.address_key else None
 
     def features_for(self, record_id: int) -> dict[str, Any]:
         """Return the record's linkage features, under the id it is given.
@@ -214,11 +223,11 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime, linking: bool) -
     dob = parse_partial_date(arrived["date_of_birth"], today)
     columns = _record_columns(arrived, dob)
     features = record_features({"id": None, **linkage_row(columns, arrived["aliases"])})
-    address, address_key = _address(arrived["address"])
+    address_key = address_match_key(arrived["address"])
     borough = arrived["borough"]
     home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")
     return PersonLine(line, data["agency"], data["source_id"], digest, arrived["source_system"], borough, home,
-                      columns, address, address_key, orjson.dumps(features) if linking else b"",
+                      columns, address_key, orjson.dumps(features) if linking else b"",
                       index_entry(features, with_keys=linking))
 
 

@@ -42,7 +42,7 @@ def _from_iso(value: str | None) -> datetime | None:
 def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:
     if isinstance(parsed, PersonLine):
         return (_PERSON, parsed.agency, parsed.source_id, parsed.digest, parsed.source_system, parsed.borough,
-                parsed.home, parsed.columns, parsed.address, parsed.address_key, parsed.features,
+                parsed.home, parsed.columns, parsed.address_key, parsed.features,
                 tuple(parsed.index))
     if isinstance(parsed, EventLine):
         return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _to_iso(parsed.occurred_at),
@@ -58,8 +58,8 @@ def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:
 def _from_tuple(fields: tuple[Any, ...], line: RawLine) -> Parsed:
     kind, *rest = fields
     if kind == _PERSON:
-        agency, source_id, digest, system, borough, home, columns, address, address_key, features, index = rest
-        return PersonLine(line, agency, source_id, digest, system, borough, home, columns, address, address_key,
+        agency, source_id, digest, system, borough, home, columns, address_key, features, index = rest
+        return PersonLine(line, agency, source_id, digest, system, borough, home, columns, address_key,
                           features, IndexEntry(*index))
     if kind == _EVENT:
         agency, source_id, event_type, occurred_at, reported_at, *others = rest
