@@ -1,0 +1,39 @@
+#!/bin/bash
+# Import a folder of feeds into a fresh database and print the wall time, the CPU time of
+# the importing process (the writer) and that of its parsing processes.
+#
+# Usage: bench/year_cpu.sh sqlite|pg DATA_DIR [CHECKOUT]
+#   DATA_DIR from `lantern generate --years 1 --out DATA_DIR` (one London year);
+#   CHECKOUT: another checkout (a git worktree of an older commit, say) to time with this
+#   checkout's virtual environment, for an old-and-new comparison in one sitting.
+# PostgreSQL: the database lantern_yr on 127.0.0.1 is dropped and made again.
+set -euo pipefail
+DB=$1; DATA=$(realpath "$2"); HERE=$(cd "$(dirname "$0")/.." && pwd); CHECKOUT=${3:-$HERE}
+PYTHON=$HERE/.venv/bin/python
+cd "$CHECKOUT"
+if [ "$DB" = pg ]; then
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS lantern_yr" -c "CREATE DATABASE lantern_yr" postgres >/dev/null
+  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/lantern_yr
+else
+  SCRATCH=$(mktemp -d)
+  export DATABASE_URL=sqlite:///$SCRATCH/lantern.sqlite3
+fi
+"$PYTHON" -m lantern migrate -v0 >/dev/null 2>&1
+DATA=$DATA "$PYTHON" - <<'PY'
+import os, resource, time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantern.config.settings.local")
+import django
+
+django.setup()
+from lantern.intake.importer import import_paths
+
+start = time.perf_counter()
+run = import_paths([Path(os.environ["DATA"])], workers=2)
+wall = time.perf_counter() - start
+me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+writer, parsers = me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+print(f"{wall:.1f} s wall; writer {writer:.1f} CPU-s ({100 * writer / wall:.0f}% of the wall); "
+      f"parsing processes {parsers:.1f} CPU-s; {run.counts['created']:,} created")
+PY
