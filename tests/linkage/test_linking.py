@@ -2,6 +2,7 @@
 
 import io
 from collections import Counter
+from pathlib import Path
 
 import orjson
 import pytest
@@ -125,16 +126,21 @@ def test_a_new_record_that_matches_nobody_is_a_new_person(imported):
     assert LinkKey.objects.filter(record=result.record).exists()
 
 
-def test_an_import_links_new_records_as_they_arrive(imported, tmp_path):
-    link_all()
-    known = SourceRecord.objects.filter(dob_day__isnull=False).select_related("agency").first()
-    line = {"kind": "person", "agency": known.agency.code, "source_id": "FEED-NEW-1",
+def _feed_again(known: SourceRecord, source_id: str, folder: Path) -> Path:
+    """Write a feed holding a known person's record again, from the same agency under a new id."""
+    line = {"kind": "person", "agency": known.agency.code, "source_id": source_id,
             "given_names": known.given_names, "family_name": known.family_name,
             "date_of_birth": known.date_of_birth, "sex": known.sex,
             "address": {"line1": known.address_line1, "postcode": known.postcode}}
-    (tmp_path / "feed.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+    (folder / "feed.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+    return folder / "feed.jsonl"
 
-    import_paths([tmp_path / "feed.jsonl"])
+
+def test_an_import_links_new_records_as_they_arrive(imported, tmp_path):
+    link_all()
+    known = SourceRecord.objects.filter(dob_day__isnull=False).select_related("agency").first()
+
+    import_paths([_feed_again(known, "FEED-NEW-1", tmp_path)])
 
     assert SourceRecord.objects.get(source_id="FEED-NEW-1").person_id == known.person_id
 
@@ -147,13 +153,8 @@ def test_records_linked_by_a_model_made_active_during_an_import_get_their_blocki
                         lambda chunks, workers, linking: parsed_chunks(chunks, workers, linking=False))
     link_all()
     known = SourceRecord.objects.filter(dob_day__isnull=False).select_related("agency").first()
-    line = {"kind": "person", "agency": known.agency.code, "source_id": "FEED-NEW-2",
-            "given_names": known.given_names, "family_name": known.family_name,
-            "date_of_birth": known.date_of_birth, "sex": known.sex,
-            "address": {"line1": known.address_line1, "postcode": known.postcode}}
-    (tmp_path / "feed.jsonl").write_bytes(orjson.dumps(line) + b"\n")
 
-    import_paths([tmp_path / "feed.jsonl"])
+    import_paths([_feed_again(known, "FEED-NEW-2", tmp_path)])
 
     record = SourceRecord.objects.get(source_id="FEED-NEW-2")
     assert record.person_id == known.person_id
