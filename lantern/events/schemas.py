@@ -1,9 +1,9 @@
 """Per-type JSON Schemas (2020-12) for event attributes, checked on every write.
 
-Compiled validators answer "is this valid?" quickly for bulk imports: jsonschema-rs first,
-then, for what it does not pass, fastjsonschema, which decides (the first is stricter in
-places, never more lenient: tests check it). When the answer is no, jsonschema explains
-every problem in words a feed's owner can act on.
+Compiled validators answer "is this valid?" quickly for bulk imports: the quick check
+(lantern.core.schema_checks) first, then, for what it does not pass, fastjsonschema, which
+decides. When the answer is no, jsonschema explains every problem in words a feed's owner
+can act on.
 """
 
 import json
@@ -13,9 +13,10 @@ from importlib.resources import files
 from typing import Any
 
 import fastjsonschema
-import jsonschema_rs
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator, FormatChecker
+
+from lantern.core.schema_checks import quick_check as compiled_quick_check
 
 SCHEMA_DIR = files("lantern.events") / "attribute_schemas"
 
@@ -37,9 +38,8 @@ def _explainer(event_type: str) -> Draft202012Validator:
 
 @cache
 def quick_check(event_type: str) -> Callable[[Any], bool]:
-    """Return jsonschema-rs's compiled check of a type's attributes: whether they pass, not why."""
-    schema = attribute_schema(event_type) or {}
-    return jsonschema_rs.validator_for(schema, validate_formats=True).is_valid  # type: ignore[no-any-return]
+    """Return the quick check of a type's attributes (lantern.core.schema_checks)."""
+    return compiled_quick_check(attribute_schema(event_type) or {})
 
 
 @cache
