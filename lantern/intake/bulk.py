@@ -7,18 +7,15 @@ point at each other.
 """
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import connection
 
 # Rows of at most this many columns are sent to SQLite as one JSON array (see insert_rows).
 NARROW_COLUMNS = 2
-# From this many values, a PostgreSQL look-up is told to probe the index (_index_probes);
-# the planner's choice for shorter lists costs a few milliseconds at most.
-INDEX_PROBES_FORCED = 200
 # From this many agencies in one look-up by (agency, source id), PostgreSQL is sent the pairs
 # in one joined query rather than a query an agency: 23 ms against 91 ms for a chunk of 5,000
 # lines from 642 schools, while for one agency's 5,000 lines the query of its own is quicker
@@ -143,27 +140,18 @@ def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
         cursor.executemany(sql, list(rows))
 
 
-def membership(values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """Return SQL testing membership of `values` (after a column name), and its parameters."""
-    if connection.vendor == "postgresql":
-        return "= ANY(%s)", [list(values)]
-    return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+def _json_array(values: Sequence[Any]) -> tuple[str, str]:
+    """Return PostgreSQL SQL for an array of `values` (all strings or all integers) read from
+    one JSON text parameter, and that parameter.
 
-
-@contextmanager
-def _index_probes(cursor: Any) -> Iterator[None]:
-    """Keep PostgreSQL from scanning whole tables for the statements inside.
-
-    The savepoint undoes the setting if a statement fails; otherwise it is reset after.
-
-    For thousands of keys, each probing an index, the planner, costing random reads as a
-    spinning disk's, read the whole table instead: 44 ms rather than 11 ms for 5,000
-    addresses among 500,000, and growing with the table (docs/benchmarks.md).
+    Two reasons, both measured on a London year's addresses (docs/benchmarks.md): psycopg
+    writes a Python list into the statement element by element in Python, and the planner,
+    shown 5,000 constant values, estimated each one's selectivity (85 ms a look-up against
+    11 ms this way). Given an array it cannot see into, the planner expects a few values and
+    probes the index, as it should.
     """
-    with transaction.atomic(using=connection.alias):
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        yield
-        cursor.execute("RESET enable_seqscan")
+    cast = "::bigint" if isinstance(values[0], int) else ""
+    return f"ARRAY(SELECT json_array_elements_text(%s::json){cast})", orjson.dumps(list(values)).decode()
 
 
 def select_by_source(table: str, columns: Sequence[str],
@@ -175,12 +163,11 @@ def select_by_source(table: str, columns: Sequence[str],
     listed = ", ".join(f"r.{quote(c)}" for c in columns)
     found: dict[tuple[int, str], tuple] = {}
     if connection.vendor == "postgresql" and len(wanted) >= PAIRS_JOINED_FROM:
-        agencies = [agency for agency, source_ids in wanted.items() for _ in source_ids]
-        source_ids = [source_id for ids in wanted.values() for source_id in ids]
-        with connection.cursor() as cursor, \
-                _index_probes(cursor) if len(source_ids) >= INDEX_PROBES_FORCED else nullcontext():
+        agency_array, agencies = _json_array([agency for agency, source_ids in wanted.items() for _ in source_ids])
+        source_id_array, source_ids = _json_array([source_id for ids in wanted.values() for source_id in ids])
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT w.agency_id, w.source_id, {listed} FROM unnest(%s::bigint[], %s::text[])"  # noqa: S608
+                f"SELECT w.agency_id, w.source_id, {listed} FROM unnest({agency_array}, {source_id_array})"  # noqa: S608
                 f" AS w(agency_id, source_id) JOIN {quote(table)} r"
                 " ON r.agency_id = w.agency_id AND r.source_id = w.source_id",
                 [agencies, source_ids],
@@ -210,9 +197,9 @@ def select_in(sql: str, values: Sequence[Any], *, before: Sequence[Any] = ()) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # An array: PostgreSQL parses and plans it far faster than a long IN list.
-            with _index_probes(cursor) if len(values) >= INDEX_PROBES_FORCED else nullcontext():
-                cursor.execute(f"{head}= ANY(%s){tail}", [*before, list(values)])
-                return cursor.fetchall()
+            array, payload = _json_array(values)
+            cursor.execute(f"{head}= ANY({array}){tail}", [*before, payload])  # noqa: S608
+            return cursor.fetchall()
         # A JSON array, unpacked by SQLite: a third quicker than IN lists of 900 placeholders
         # (5,000 addresses: 6.5 ms against 8.2 ms), and no limit on how many values.
         values_json = orjson.dumps(list(values)).decode()

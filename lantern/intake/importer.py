@@ -33,9 +33,13 @@ from .reader import count_lines, feed_files, read_feed
 from .transfer import pack_lines, parse_packed, unpack_parsed
 from .writer import ChunkWriter, Counts
 
-# Lines written in one transaction: 5,000 took 9% less time than 2,000 for a London year on
-# SQLite (fewer commits and per-chunk queries) and holds a few more megabytes in flight.
-CHUNK_LINES = 5000
+# Lines written in one transaction. Each commit writes every page the transaction changed to
+# SQLite's log, and the unique indexes on random keys (addresses' match keys, people's
+# references) change most of their pages in every chunk: for a London year, chunks of 20,000
+# lines wrote 4.1 GB where chunks of 5,000 wrote 5.9 GB (docs/benchmarks.md), and 5,000 took
+# 9% less time than 2,000. Savepoints inside a longer transaction would not do: SQLite copies
+# each page a savepoint changes again, and wrote more. Holds about 100 MB more in flight.
+CHUNK_LINES = 20_000
 # What an import grows and then reads back as it goes (to classify lines and find addresses).
 GROWING_TABLES = (SourceRecord, Person, Address, Event, Involvement, LinkKey)
 
