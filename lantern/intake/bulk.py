@@ -13,6 +13,9 @@ from typing import Any
 
 import orjson
 from django.db import connection
+from psycopg import postgres
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 # Rows of at most this many columns are sent to SQLite as one JSON array (see insert_rows).
 NARROW_COLUMNS = 2
@@ -80,20 +83,41 @@ def _driver() -> Iterator[Any]:
         yield connection.connection
 
 
+class _JsonTextDumper(Dumper):
+    """Write JSON that is already text (aliases, attributes) into a jsonb column of a binary COPY."""
+
+    format = Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()  # jsonb's binary form: a version number, then the text
+
+
 @contextmanager
-def _copy_into(table: str, columns: Sequence[str]) -> Iterator[Any]:
-    """Open PostgreSQL's COPY into the table's columns (psycopg's Copy object)."""
+def _copy_into(table: str, columns: Sequence[str], *, binary: bool = False) -> Iterator[Any]:
+    """Open PostgreSQL's COPY into the table's columns (psycopg's Copy object).
+
+    `binary`: rows go in PostgreSQL's binary form, which neither end parses as text: a source
+    record's row cost psycopg 2.4 µs rather than 6.5 µs to write (docs/benchmarks.md).
+    """
     column_list = ", ".join(quote(c) for c in columns)
-    with _driver() as driver, driver.cursor() as cursor, cursor.copy(
-        f"COPY {quote(table)} ({column_list}) FROM STDIN"
-    ) as copy:
-        yield copy
+    with _driver() as driver, driver.cursor() as cursor:
+        if binary:
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                           [table])
+            types = dict(cursor.fetchall())
+            cursor.adapters.register_dumper(None, _JsonTextDumper)  # for the jsonb columns, below
+        with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN{' (FORMAT BINARY)' if binary else ''}"
+                         ) as copy:
+            if binary:
+                copy.set_types([types[column] for column in columns])
+            yield copy
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert many rows at once."""
     if connection.vendor == "postgresql":
-        with _copy_into(table, columns) as copy:
+        with _copy_into(table, columns, binary=True) as copy:
             for row in rows:
                 copy.write_row(row)
         return
