@@ -6,9 +6,11 @@ of that. They run inside the caller's transaction and take ids up front so relat
 point at each other.
 """
 
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -17,8 +19,10 @@ from psycopg import postgres
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-# Rows of at most this many columns are sent to SQLite as one JSON array (see insert_rows).
+# Rows of at most this many columns are sent to SQLite as one JSON array, and of at most
+# VALUES_LIST_COLUMNS as many rows a statement (see insert_rows).
 NARROW_COLUMNS = 2
+VALUES_LIST_COLUMNS = 4
 # From this many agencies in one look-up by (agency, source id), PostgreSQL is sent the pairs
 # in one joined query rather than a query an agency: 23 ms against 91 ms for a chunk of 5,000
 # lines from 642 schools, while for one agency's 5,000 lines the query of its own is quicker
@@ -131,8 +135,20 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             driver.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {values} FROM json_each(?)",  # noqa: S608
                            (orjson.dumps(list(rows)).decode(),))
             return
-        placeholders = ", ".join("?" for _ in columns)
-        driver.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
+        row_placeholders = f"({', '.join('?' for _ in columns)})"
+        if len(columns) > VALUES_LIST_COLUMNS:
+            driver.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES {row_placeholders}", rows)  # noqa: S608
+            return
+        # Rows of a few columns (people, involvements) go as many rows a statement: SQLite pays
+        # for each statement run (and updates the table's AUTOINCREMENT counter each time), which
+        # was over half the cost of such a row (involvements 2.5 µs a row with executemany,
+        # 1.1 µs this way; docs/benchmarks.md).
+        rows = list(rows)
+        per_statement = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+        for first in range(0, len(rows), per_statement):
+            batch = rows[first:first + per_statement]
+            driver.execute(f"INSERT INTO {quote(table)} ({column_list}) VALUES "  # noqa: S608
+                           f"{', '.join([row_placeholders] * len(batch))}", list(chain.from_iterable(batch)))
 
 
 def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
