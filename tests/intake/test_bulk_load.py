@@ -1,6 +1,7 @@
 """A bulk load builds the search and linkage indexes once at the end, and never leaves them missing."""
 
 import gc
+import sqlite3
 
 import orjson
 import pytest
@@ -23,7 +24,7 @@ from lantern.intake.writer import ChunkWriter
 from lantern.linkage.features import RECORD_COLUMNS, blocking_keys, record_features
 from lantern.linkage.models import LinkageModel, LinkKey
 from lantern.linkage.services import index_rebuild
-from lantern.people.models import SearchTerm, SourceRecord
+from lantern.people.models import Person, SearchTerm, SourceRecord
 from lantern.people.search import record_terms
 from tests.intake.feeds import AGENCIES, event, person, write_feed
 
@@ -272,3 +273,21 @@ def test_rows_found_by_agency_and_source_id_are_exactly_those_asked_for(feed, ag
     stored = SourceRecord.objects.filter(source_id__in=["P1", "P3"])
     expected = {(met.pk, r.source_id): (r.pk, r.source_id) for r in stored}
     assert found == expected and len(found) == 2
+
+
+def test_rows_of_a_few_columns_go_in_whole_across_statements(feed):
+    import_paths([feed])
+    ids = allocate_ids("people_person", 25)
+    now = timezone.now()
+    rows = [(pk, f"TEST{n:05d}", now, None) for n, pk in enumerate(ids)]
+    if connection.vendor == "sqlite":
+        driver = connection.connection
+        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)  # two rows a statement, then one
+    try:
+        insert_rows("people_person", ("id", "reference", "created_at", "merged_into_id"), rows)
+    finally:
+        if connection.vendor == "sqlite":
+            driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    stored = dict(Person.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    assert stored == {pk: reference for pk, reference, _, _ in rows}
