@@ -1,6 +1,7 @@
 #!/bin/bash
 # Import a folder of feeds into a fresh database and print the wall time, the CPU time of
-# the importing process (the writer) and that of its parsing processes.
+# the importing process (the writer) and that of its parsing processes, and the bytes the
+# writer wrote (on SQLite: its log, checkpoints and database).
 #
 # Usage: bench/year_cpu.sh sqlite|pg DATA_DIR [CHECKOUT]
 #   DATA_DIR from `lantern generate --years 1 --out DATA_DIR` (one London year);
@@ -34,12 +35,18 @@ def cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-before = cpu(resource.RUSAGE_SELF)  # Django's start-up is not the import's
+def written() -> int:
+    """Bytes this process has handed to write calls (SQLite's log, its checkpoints, the database)."""
+    return int(next(line.split()[1] for line in open("/proc/self/io") if line.startswith("wchar:")))
+
+
+before, written_before = cpu(resource.RUSAGE_SELF), written()  # Django's start-up is not the import's
 start = time.perf_counter()
 run = import_paths([Path(os.environ["DATA"])], workers=2)
 wall = time.perf_counter() - start
 # The writer's process includes SQLite's helper threads (sorting for index builds).
 writer, parsers = cpu(resource.RUSAGE_SELF) - before, cpu(resource.RUSAGE_CHILDREN)
 print(f"{wall:.1f} s wall; writer {writer:.1f} CPU-s ({100 * writer / wall:.0f}% of the wall); "
-      f"parsing processes {parsers:.1f} CPU-s; {run.counts['created']:,} created")
+      f"parsing processes {parsers:.1f} CPU-s; {run.counts['created']:,} created; "
+      f"writer wrote {(written() - written_before) / 1e9:.2f} GB")
 PY
