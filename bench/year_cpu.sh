@@ -48,5 +48,7 @@ wall = time.perf_counter() - start
 writer, parsers = cpu(resource.RUSAGE_SELF) - before, cpu(resource.RUSAGE_CHILDREN)
 print(f"{wall:.1f} s wall; writer {writer:.1f} CPU-s ({100 * writer / wall:.0f}% of the wall); "
       f"parsing processes {parsers:.1f} CPU-s; {run.counts['created']:,} created; "
-      f"writer wrote {(written() - written_before) / 1e9:.2f} GB")
+      f"writer wrote {(written() - written_before) / 1e9:.2f} GB; peak memory: writer "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, a parsing process "
+      f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024} MB")
 PY

@@ -145,11 +145,22 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         # was over half the cost of such a row (involvements 2.5 µs a row with executemany,
         # 1.1 µs this way; docs/benchmarks.md).
         rows = list(rows)
-        per_statement = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
-        for first in range(0, len(rows), per_statement):
-            batch = rows[first:first + per_statement]
-            driver.execute(f"INSERT INTO {quote(table)} ({column_list}) VALUES "  # noqa: S608
-                           f"{', '.join([row_placeholders] * len(batch))}", list(chain.from_iterable(batch)))
+        first = 0
+        for size in _statement_sizes(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)):
+            while len(rows) - first >= size:
+                driver.execute(f"INSERT INTO {quote(table)} ({column_list}) VALUES "  # noqa: S608
+                               f"{', '.join([row_placeholders] * size)}",
+                               list(chain.from_iterable(rows[first:first + size])))
+                first += size
+
+
+def _statement_sizes(most: int) -> list[int]:
+    """Return the rows a statement for insert_rows' statements of many rows, largest first.
+
+    A few fixed sizes, not one for each remainder: sqlite3 keeps every statement it prepared
+    (up to 128), and one of thousands of rows takes megabytes once prepared.
+    """
+    return [most, *(size for size in (512, 64, 8) if size < most), 1]
 
 
 def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
