@@ -34,7 +34,7 @@ def copy_formats(connection: psycopg.Connection) -> None:
     aliases = columns.index("aliases")
     # The importer sends aliases as JSON text: the scratch table keeps them as text.
     rows = [tuple(orjson.dumps(value).decode() if i == aliases else value for i, value in enumerate(row))
-            for row in connection.execute(f"SELECT * FROM people_sourcerecord ORDER BY id LIMIT {ROWS}")]
+            for row in connection.execute(f"SELECT * FROM people_sourcerecord ORDER BY id LIMIT {ROWS}")]  # noqa: S608
     types[aliases] = 25  # text
     for form in ("text", "binary", "text", "binary"):
         connection.execute("DROP TABLE IF EXISTS bench_copy")
@@ -57,7 +57,7 @@ def lookups(connection: psycopg.Connection) -> None:
     stored = [key for (key,) in connection.execute("SELECT match_key FROM people_address ORDER BY random() LIMIT %s",
                                                    [KEYS // 2])]
     keys = stored + [f"line:{n} nowhere road|E1 {n % 9}AB" for n in range(KEYS - len(stored))]
-    random.Random(1).shuffle(keys)
+    random.Random(1).shuffle(keys)  # noqa: S311
     ways = {
         "a Python list": ("SELECT id FROM people_address WHERE match_key = ANY(%s)", keys),
         "one JSON text": ("SELECT id FROM people_address WHERE match_key = "

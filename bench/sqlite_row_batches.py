@@ -46,28 +46,28 @@ def scratch(path: Path, schema: list[str]) -> sqlite3.Connection:
 def insert(connection: sqlite3.Connection, way: str, table: str, columns: list[str], rows: list[tuple]) -> None:
     one_row = f"({', '.join('?' for _ in columns)})"
     if way == "executemany":
-        connection.executemany(f"INSERT INTO {table} VALUES {one_row}", rows)
+        connection.executemany(f"INSERT INTO {table} VALUES {one_row}", rows)  # noqa: S608
     elif way == "many rows a statement":
         per_statement = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
         for first in range(0, len(rows), per_statement):
             batch = rows[first:first + per_statement]
-            connection.execute(f"INSERT INTO {table} VALUES {', '.join([one_row] * len(batch))}",
+            connection.execute(f"INSERT INTO {table} VALUES {', '.join([one_row] * len(batch))}",  # noqa: S608
                                list(chain.from_iterable(batch)))
     else:
         values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
-        connection.execute(f"INSERT INTO {table} SELECT {values} FROM json_each(?)", (orjson.dumps(rows).decode(),))
+        connection.execute(f"INSERT INTO {table} SELECT {values} FROM json_each(?)", (orjson.dumps(rows).decode(),))  # noqa: S608
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database", type=Path)
-    parser.add_argument("--scratch", type=Path, default=Path("/tmp/row-batches.sqlite3"))
+    parser.add_argument("--scratch", type=Path, default=Path("/tmp/row-batches.sqlite3"))  # noqa: S108
     options = parser.parse_args()
     with sqlite3.connect(options.database) as source:
         data = {table: ([row[1] for row in source.execute(f"PRAGMA table_info({table})")],
-                        source.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()) for table in TABLES}
+                        source.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()) for table in TABLES}  # noqa: S608
         schema = [sql for (sql,) in source.execute(
-            f"SELECT sql FROM sqlite_master WHERE tbl_name IN ({', '.join('?' for _ in TABLES)}) AND sql IS NOT NULL",
+            f"SELECT sql FROM sqlite_master WHERE tbl_name IN ({', '.join('?' for _ in TABLES)}) AND sql IS NOT NULL",  # noqa: S608
             TABLES)]
     for way in ("executemany", "many rows a statement", "one JSON array", "executemany", "many rows a statement",
                 "one JSON array"):
