@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from itertools import chain
 from typing import Any
 
@@ -106,17 +107,28 @@ def _copy_into(table: str, columns: Sequence[str], *, binary: bool = False) -> I
     than 1.09–1.55 (docs/benchmarks.md).
     """
     column_list = ", ".join(quote(c) for c in columns)
+    types = _column_types(table) if binary else {}  # read before COPY holds the connection
     with _driver() as driver, driver.cursor() as cursor:
         if binary:
-            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
-                           [table])
-            types = dict(cursor.fetchall())
             cursor.adapters.register_dumper(None, _JsonTextDumper)  # for the jsonb columns, below
         with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN{' (FORMAT BINARY)' if binary else ''}"
                          ) as copy:
             if binary:
                 copy.set_types([types[column] for column in columns])
             yield copy
+
+
+@cache
+def _column_types(table: str) -> dict[str, int]:
+    """Return the type of each of a PostgreSQL table's columns, as the type's number (oid).
+
+    Read once a process, not once a COPY: the bulk tables' columns are of built-in types
+    (bigint, varchar, jsonb, timestamptz…), whose numbers are the same in every database.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                       [table])
+        return dict(cursor.fetchall())
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -136,9 +148,10 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             driver.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {values} FROM json_each(?)",  # noqa: S608
                            (orjson.dumps(list(rows)).decode(),))
             return
+        insert = f"INSERT INTO {quote(table)} ({column_list}) VALUES "  # noqa: S608
         row_placeholders = f"({', '.join('?' for _ in columns)})"
         if len(columns) > VALUES_LIST_COLUMNS:
-            driver.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES {row_placeholders}", rows)  # noqa: S608
+            driver.executemany(insert + row_placeholders, rows)
             return
         # Rows of a few columns (people, involvements) go as many rows a statement: SQLite pays
         # for each statement run (and updates the table's AUTOINCREMENT counter each time), which
@@ -148,8 +161,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         first = 0
         for size in _statement_sizes(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)):
             while len(rows) - first >= size:
-                driver.execute(f"INSERT INTO {quote(table)} ({column_list}) VALUES "  # noqa: S608
-                               f"{', '.join([row_placeholders] * size)}",
+                driver.execute(insert + ", ".join([row_placeholders] * size),
                                list(chain.from_iterable(rows[first:first + size])))
                 first += size
 
