@@ -7,6 +7,7 @@ point at each other.
 """
 
 import sqlite3
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -99,22 +100,18 @@ class _JsonTextDumper(Dumper):
 
 
 @contextmanager
-def _copy_into(table: str, columns: Sequence[str], *, binary: bool = False) -> Iterator[Any]:
-    """Open PostgreSQL's COPY into the table's columns (psycopg's Copy object).
+def _copy_into(table: str, columns: Sequence[str]) -> Iterator[Any]:
+    """Open PostgreSQL's COPY into the table's columns in binary form (psycopg's Copy object).
 
-    `binary`: rows go in PostgreSQL's binary form, which neither end formats or parses as
-    text: 200,000 source records' rows took psycopg 0.35–0.61 CPU-seconds to write rather
-    than 1.09–1.55 (docs/benchmarks.md).
+    Binary, which neither end formats or parses as text: 200,000 source records' rows took
+    psycopg 0.35–0.61 CPU-seconds to write rather than 1.09–1.55 (docs/benchmarks.md).
     """
     column_list = ", ".join(quote(c) for c in columns)
-    types = _column_types(table) if binary else {}  # read before COPY holds the connection
+    types = _column_types(table)  # read before COPY holds the connection
     with _driver() as driver, driver.cursor() as cursor:
-        if binary:
-            cursor.adapters.register_dumper(None, _JsonTextDumper)  # for the jsonb columns, below
-        with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN{' (FORMAT BINARY)' if binary else ''}"
-                         ) as copy:
-            if binary:
-                copy.set_types([types[column] for column in columns])
+        cursor.adapters.register_dumper(None, _JsonTextDumper)  # for the jsonb columns, below
+        with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([types[column] for column in columns])
             yield copy
 
 
@@ -134,7 +131,7 @@ def _column_types(table: str) -> dict[str, int]:
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert many rows at once."""
     if connection.vendor == "postgresql":
-        with _copy_into(table, columns, binary=True) as copy:
+        with _copy_into(table, columns) as copy:
             for row in rows:
                 copy.write_row(row)
         return
@@ -175,27 +172,67 @@ def _statement_sizes(most: int) -> list[int]:
     return [most, *(size for size in (512, 64, 8) if size < most), 1]
 
 
-def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]]) -> None:
+def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple[int, bytes]], *,
+                      meanwhile: Callable[[], None] | None = None) -> None:
     """Insert (value, owner) rows given as (owner, JSON array of values): a row for each value.
 
     The index tables take millions of such rows, and Python makes no tuple for any of them:
     on SQLite the arrays, already JSON, are joined into one text and spread into rows by
     json_each; on PostgreSQL each array of integers becomes COPY's text by replacing its commas.
+
+    `meanwhile`: the caller's own work, which must not touch the database, done in this
+    thread while another sends the rows. The database does its part without holding
+    Python's interpreter lock, so both go on at once (see alongside).
     """
-    if connection.vendor == "postgresql":
-        with _copy_into(table, columns) as copy:
-            for owner, values in rows:
-                if values != b"[]":
-                    end = b"\t%d\n" % owner
-                    copy.write(values[1:-1].replace(b",", end) + end)
-        return
     value_column, owner_column = (quote(c) for c in columns)
-    payload = b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]"
+    if connection.vendor == "postgresql":
+        rows = list(rows)  # read here, not in the other thread
+
+        def send(driver: Any) -> None:
+            with driver.cursor() as cursor, cursor.copy(
+                    f"COPY {quote(table)} ({value_column}, {owner_column}) FROM STDIN") as copy:
+                for owner, values in rows:
+                    if values != b"[]":
+                        end = b"\t%d\n" % owner
+                        copy.write(values[1:-1].replace(b",", end) + end)
+    else:
+        payload = (b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]").decode()
+
+        def send(driver: Any) -> None:
+            driver.execute(
+                f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
+                "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",
+                (payload,))
+    alongside(send, meanwhile)
+
+
+def alongside(work: Callable[[Any], None], meanwhile: Callable[[], None] | None) -> None:
+    """Run `work` with the database driver's connection and, at the same time, `meanwhile`.
+
+    `work` runs in a helper thread (Django's connection belongs to this one, so it is given
+    the driver's own); `meanwhile` runs here and must not touch the database. Without
+    `meanwhile`, `work` simply runs here. An error in `work` is raised here, as Django's.
+    """
     with _driver() as driver:
-        driver.execute(
-            f"INSERT INTO {quote(table)} ({value_column}, {owner_column}) "  # noqa: S608
-            "SELECT item.value, owner.value ->> 0 FROM json_each(?) AS owner, json_each(owner.value -> 1) AS item",
-            (payload.decode(),))
+        if meanwhile is None:
+            work(driver)
+            return
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work(driver)
+            except BaseException as error:  # noqa: BLE001  (raised again in the calling thread)
+                failed.append(error)
+
+        helper = threading.Thread(target=run, name="lantern-bulk-insert")
+        helper.start()
+        try:
+            meanwhile()
+        finally:
+            helper.join()
+        if failed:
+            raise failed[0]
 
 
 def execute_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections
@@ -90,6 +90,17 @@ def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int,
             yield len(sent), unpack_parsed(result.get(), sent)
 
 
+class _Ahead(Generic[T]):
+    """Fetches the next item of an iterator when called; `item` is None after the last."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self.items = items
+        self.item: T | None = None
+
+    def __call__(self) -> None:
+        self.item = next(self.items, None)
+
+
 class Import:
     """One import run over files, or over lines sent to the API."""
 
@@ -109,9 +120,15 @@ class Import:
         # collector walking them, receiving a chunk took four times as long (docs/benchmarks.md).
         with cycle_collector_paused():
             linking = LinkageModel.objects.filter(active=True).exists()
-            chunks = _parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers, linking=linking)
-            for number, (size, parsed) in enumerate(chunks):
-                self.writer.write(parsed)
+            ahead = _Ahead(_parsed_chunks(_chunks(lines, CHUNK_LINES), self.workers, linking=linking))
+            ahead()
+            number = -1
+            while ahead.item is not None:
+                size, parsed = ahead.item
+                number += 1
+                # The next chunk is received and unpacked while the database takes this one's
+                # search terms (docs/benchmarks.md).
+                self.writer.write(parsed, meanwhile=ahead)
                 self.progress(size)
                 if number % 50 == 49:
                     collect_young()

@@ -222,7 +222,7 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime, linking: bool) -
         return Refused(line, where, reason, "person", data["agency"], data["source_id"])
     dob = parse_partial_date(arrived["date_of_birth"], today)
     columns = _record_columns(arrived, dob)
-    features = record_features({"id": None, **linkage_row(columns, arrived["aliases"])})
+    features = record_features({"id": None, **linkage_row(columns, arrived["aliases"])}, with_keys=linking)
     address_key = address_match_key(arrived["address"])
     borough = arrived["borough"]
     home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")

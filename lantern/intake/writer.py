@@ -7,6 +7,7 @@ every other line still goes in: a line lands whole or not at all.
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +21,14 @@ from lantern.core.models import AuditVerb
 from lantern.events.models import Event, Involvement
 from lantern.events.services import event_versions_keep
 from lantern.investigations.overlap import propose_joins
-from lantern.linkage.realtime import index_entries, key_array, link_batch, raise_reviews
+from lantern.linkage.realtime import (
+    IndexEntry,
+    index_link_keys,
+    index_search_terms,
+    key_array,
+    link_batch,
+    raise_reviews,
+)
 from lantern.linkage.services import link_record
 from lantern.organisations.models import Agency, Borough
 from lantern.people.content import ADDRESS_FIELDS, RECORD_FIELD_NAMES
@@ -114,17 +122,23 @@ class ChunkWriter:
 
     # The chunk -----------------------------------------------------------------------------
 
-    def write(self, chunk: list[Parsed]) -> set[str]:
+    def write(self, chunk: list[Parsed], meanwhile: Callable[[], None] | None = None) -> set[str]:
         """Write one chunk atomically, or line by line if the chunk as a whole fails.
+
+        `meanwhile`: the caller's own work (reading the next chunk, say), done while the
+        database takes this chunk's search terms; it must not touch the database. It runs
+        once whatever becomes of the chunk, and an error it raises is raised once the chunk
+        is written.
 
         Returns the hashes of the lines it held (quarantined or waiting) rather than wrote.
         """
         self.held_now: set[str] = set()
         self.counts.read += len(chunk)
         counted = Counts(**self.counts.as_dict())
+        caller = _Once(meanwhile)
         try:
             with transaction.atomic():
-                self._write_lines(chunk)
+                self._write_lines(chunk, caller)
         except DatabaseError:
             log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
             # Nothing of the failed attempt was kept, so neither are its counts.
@@ -141,13 +155,18 @@ class ChunkWriter:
                             item.line, "(line)", f"could not be stored: {error}", LINE_KINDS.get(type(item), ""),
                             getattr(item, "agency", ""), getattr(item, "source_id", ""),
                         )])
+        caller()  # if the chunk failed before its search terms
+        caller.raise_error()
         return self.held_now
 
-    def _write_lines(self, chunk: list[Parsed]) -> None:
+    def _write_lines(self, chunk: list[Parsed], meanwhile: Callable[[], None] | None = None) -> None:
         changes = _Changes()
         # The chunk's new and changed events, for what acts on every new fact (below).
         self.written_events: list[int] = []
         self.recent_events: list[int] = []
+        # New records' search terms, written last (nothing in an import reads them), while
+        # the caller gets on with `meanwhile`.
+        self.terms_pending: list[tuple[int, IndexEntry]] = []
         if self.only_agency:
             chunk = [self._outside_feed(p) for p in chunk]
         refused = [p for p in chunk if isinstance(p, Refused)]
@@ -177,6 +196,7 @@ class ChunkWriter:
                 target=self.run,
                 payload={"source": self.run.source, **changes.__dict__},
             )
+        index_search_terms(self.terms_pending, meanwhile=meanwhile)
 
     def _outside_feed(self, parsed: Parsed) -> Parsed:
         if isinstance(parsed, AgencyLine):
@@ -310,7 +330,9 @@ class ChunkWriter:
             # left them out if the model became active after this import began.
             entries = [(record_id, entry if entry.keys else entry._replace(keys=key_array(features)))
                        for (record_id, entry), features in zip(entries, links.features, strict=True)]
-        index_entries(entries)
+        # Blocking keys at once: linking the next records may read them.
+        index_link_keys(entries)
+        self.terms_pending += entries
         if links.reviews:
             raise_reviews(links.reviews, model_version=links.model_version, now=self.now)
         self._update_records(updated)
@@ -554,6 +576,27 @@ class ChunkWriter:
             for digest, item in by_hash.items()
             if digest not in already
         ])
+
+
+class _Once:
+    """The caller's work for while the database writes: run once, its error kept for later
+    (a chunk half-way through its transaction is not abandoned for it)."""
+
+    def __init__(self, work: Callable[[], None] | None) -> None:
+        self.work = work
+        self.error: BaseException | None = None
+
+    def __call__(self) -> None:
+        work, self.work = self.work, None
+        if work is not None:
+            try:
+                work()
+            except BaseException as error:  # noqa: BLE001  (raised by raise_error, once the chunk is written)
+                self.error = error
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _rounds(lines: list[Any]) -> list[list[Any]]:

@@ -46,8 +46,13 @@ def _dob_key(year: int | None, month: int | None, day: int | None) -> str | None
     return f"{year}-{low}-{high}"
 
 
-def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the linkage features of one record (a mapping with RECORD_COLUMNS)."""
+def record_features(row: Mapping[str, Any], *, with_keys: bool = True) -> dict[str, Any]:
+    """Return the linkage features of one record (a mapping with RECORD_COLUMNS).
+
+    `with_keys=False` leaves out the blocking keys (the `k_` features): an import before the
+    first `lantern link` needs the features only for search terms, and the seven hashes were
+    a tenth of parsing a person line.
+    """
     given_words = name_parts(row["given_names"] or "")
     given = given_words[0] if given_words else None
     family = clean_name(row["family_name"] or "") or None
@@ -62,8 +67,6 @@ def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
     postcode = (row["postcode"] or "").replace(" ", "") or None
     district = postcode[:-3] if postcode else None
     sector = postcode[:-2] if postcode else None
-    dob_key = _dob_key(year, month, day)
-    names_sorted = "|".join(sorted((given, family))) if given and family else None
     features: dict[str, Any] = {
         "unique_id": row["id"],
         "given_name": given,
@@ -80,6 +83,12 @@ def record_features(row: Mapping[str, Any]) -> dict[str, Any]:
         "postcode_district": district,
         "nhs_number": row["nhs_number"] or None,
         "uprn": row["uprn"] or None,
+    }
+    if not with_keys:
+        return features
+    dob_key = _dob_key(year, month, day)
+    names_sorted = "|".join(sorted((given, family))) if given and family else None
+    features |= {
         "k_nhs": key_hash(f"n:{row['nhs_number']}" if row["nhs_number"] else None),
         "k_name_dob": key_hash(f"nd:{names_sorted}|{dob_key}" if names_sorted and dob_key else None),
         "k_given_dob": key_hash(f"gd:{given}|{dob_key}" if given and dob_key else None),

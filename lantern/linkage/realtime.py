@@ -195,10 +195,21 @@ def index_entries(entries: Sequence[tuple[int, IndexEntry]], *, replace: bool = 
         ids = [(record_id,) for record_id, _ in entries]
         execute_many("DELETE FROM linkage_linkkey WHERE record_id = %s", ids)
         execute_many("DELETE FROM people_searchterm WHERE record_id = %s", ids)
+    index_link_keys(entries)
+    index_search_terms(entries)
+
+
+def index_link_keys(entries: Sequence[tuple[int, IndexEntry]]) -> None:
+    """Write the blocking keys of records' index entries (real-time linking reads them at once)."""
     insert_fanned_out("linkage_linkkey", ("key", "record_id"),
                       [(record_id, entry.keys) for record_id, entry in entries if entry.keys])
+
+
+def index_search_terms(entries: Sequence[tuple[int, IndexEntry]], *,
+                       meanwhile: Callable[[], None] | None = None) -> None:
+    """Write the search terms of records' index entries (`meanwhile` as insert_fanned_out's)."""
     insert_fanned_out("people_searchterm", ("term", "record_id"),
-                      [(record_id, entry.terms) for record_id, entry in entries])
+                      [(record_id, entry.terms) for record_id, entry in entries], meanwhile=meanwhile)
 
 
 def raise_reviews(pairs: Iterable[tuple[int, int, PairScore]], *, model_version: str, now: Any,

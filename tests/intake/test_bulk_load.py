@@ -56,9 +56,9 @@ def seen_during_import(monkeypatch):
     seen: list[set[str]] = []
     write = ChunkWriter.write
 
-    def spy(self, chunk):
+    def spy(self, chunk, meanwhile=None):
         seen.append(index_names() & LOOKUPS)
-        return write(self, chunk)
+        return write(self, chunk, meanwhile)
 
     monkeypatch.setattr(ChunkWriter, "write", spy)
     return seen
@@ -202,9 +202,9 @@ def test_the_cycle_collector_is_paused_while_chunks_are_written_and_back_after(f
     enabled_during: list[bool] = []
     write = ChunkWriter.write
 
-    def spy(self, chunk):
+    def spy(self, chunk, meanwhile=None):
         enabled_during.append(gc.isenabled())
-        return write(self, chunk)
+        return write(self, chunk, meanwhile)
 
     monkeypatch.setattr(ChunkWriter, "write", spy)
     import_paths([feed])

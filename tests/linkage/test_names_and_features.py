@@ -61,3 +61,11 @@ def test_swapped_names_and_transposed_dates_share_a_blocking_key():
 
 def test_every_blocking_key_is_a_feature():
     assert set(BLOCKING_KEYS) <= set(record_features(_row()))
+
+
+def test_features_without_keys_are_the_same_less_the_blocking_keys():
+    row = _row(aliases=["Billy Brown"])
+    full, lean = record_features(row), record_features(row, with_keys=False)
+
+    assert set(full) - set(lean) == set(BLOCKING_KEYS)
+    assert lean == {name: value for name, value in full.items() if name not in BLOCKING_KEYS}
