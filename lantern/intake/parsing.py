@@ -8,6 +8,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import fastjsonschema
@@ -245,11 +246,14 @@ def _address(address: dict[str, str] | None) -> tuple[tuple[str, str, str, str, 
     return tuple(address[field] for field in ADDRESS_FIELDS), key  # type: ignore[return-value]
 
 
+# Where linkage's columns (less the id) sit among a record's columns, to pick them out at once.
+_LINKAGE_PICK = itemgetter(*(RECORD_FIELD_NAMES.index(column) for column in LINKAGE_COLUMNS[1:]))
+
+
 def linkage_row(columns: tuple[Any, ...], aliases: list[str]) -> dict[str, Any]:
     """Return what linkage reads of a record (lantern.linkage.features.RECORD_COLUMNS, less its
     id) from its columns; `aliases` as a list, where the columns hold them as JSON text."""
-    fields = dict(zip(RECORD_FIELD_NAMES, columns, strict=True))
-    return {**{column: fields[column] for column in LINKAGE_COLUMNS[1:]}, "aliases": aliases}
+    return {**dict(zip(LINKAGE_COLUMNS[1:], _LINKAGE_PICK(columns), strict=True)), "aliases": aliases}
 
 
 def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:

@@ -82,16 +82,22 @@ def record_terms(features: Mapping[str, Any]) -> set[int]:
         others.append(f"y:{features['dob_year']}")
     if features["postcode"]:
         others += [f"p:{features['postcode']}", f"pd:{features['postcode_district']}"]
+    terms.update(map(_hashed_term, others))
     if features["nhs_number"]:
-        others.append(f"h:{features['nhs_number']}")
-    terms.update(map(key_hash, others))  # type: ignore[arg-type]  # never None for text
+        terms.add(key_hash(f"h:{features['nhs_number']}"))  # type: ignore[arg-type]  # one a person: not remembered
     return terms
 
 
-# The names' terms, hashed, for the names met most recently: names repeat across London's
-# records, so an import makes each name's terms about once (a tenth of parsing a person line
-# was making them again). Bounded, as an import's memory must be.
+# Terms already hashed, for the names (and years, dates, postcodes) met most recently: they
+# repeat across London's records, so an import hashes each about once (a tenth of parsing a
+# person line was making the names' terms again). Bounded, as an import's memory must be.
 NAMES_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _hashed_term(term: str) -> int:
+    # Years of birth and postcode districts repeat in nearly every record, dates and postcodes often.
+    return key_hash(term)  # type: ignore[return-value]  # never None for text
 
 
 @lru_cache(maxsize=NAMES_REMEMBERED)
