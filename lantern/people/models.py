@@ -235,21 +235,24 @@ class SearchTerm(models.Model):
     """One search term of one record: the sound of a name, a nickname group, a date of birth, a postcode.
 
     Terms are hashed to 64-bit integers (`lantern.people.search` makes them) so the index stays small.
-    Both indexes are plain ones (a record's terms are a set, written once; `index_records`
-    replaces them) so a bulk load can drop them and build them once at the end
-    (`lantern.core.db.indexes_deferred`).
+    The rows are keyed by (record, term), with no id of their own: a record's terms are found
+    (and replaced, by `index_records`) through the key, and a bulk load, which writes records
+    in the order of their ids, only ever adds to its end. On SQLite the table is stored in
+    that key's order (WITHOUT ROWID, made by migration 0007). The look-up index is a plain one,
+    so a bulk load can drop it and build it once at the end (`lantern.core.db.indexes_deferred`).
     """
 
-    term = models.BigIntegerField()
+    pk = models.CompositePrimaryKey("record_id", "term")
     # No foreign key in the database: the rows are made from their record, in the same
     # transaction, and deleted with it (Django's cascade). PostgreSQL checked each of the
     # millions a bulk load writes at commit, a fifth of the load's time (docs/benchmarks.md).
+    # The key, which starts with it, is its index.
     record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="search_terms", db_index=False,
                                db_constraint=False)
+    term = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["term", "record"], name="search_term_lookup"),
-                   models.Index(fields=["record"], name="search_term_record")]
+        indexes = [models.Index(fields=["term", "record"], name="search_term_lookup")]
 
     def __str__(self) -> str:
         return f"{self.term} of record {self.record_id}"

@@ -30,7 +30,7 @@ from tests.intake.feeds import AGENCIES, event, person, write_feed
 
 pytestmark = pytest.mark.django_db
 
-LOOKUPS = {"search_term_lookup", "search_term_record", "link_key_lookup", "link_key_record"}
+LOOKUPS = {"search_term_lookup", "link_key_lookup", "link_key_record"}
 
 
 def index_names() -> set[str]:

@@ -37,13 +37,24 @@ def _dangling_involvement() -> None:
                        [event_id, 987654321, "victim"])
 
 
+def foreign_keys_while_writing(monkeypatch) -> list[dict]:
+    """Record the foreign keys present as each chunk is written."""
+    seen: list[dict] = []
+    write = ChunkWriter.write
+
+    def spy(self, chunk, meanwhile=None):
+        seen.append(foreign_keys())
+        return write(self, chunk, meanwhile)
+
+    monkeypatch.setattr(ChunkWriter, "write", spy)
+    return seen
+
+
 @postgresql_only
 def test_a_bulk_load_writes_without_foreign_keys_then_puts_every_one_back_checked(feed, settings, monkeypatch):
     settings.LANTERN_IMPORT_BULK_LINES = 1
     before = foreign_keys()
-    seen: list[dict] = []
-    write = ChunkWriter.write
-    monkeypatch.setattr(ChunkWriter, "write", lambda self, chunk: (seen.append(foreign_keys()), write(self, chunk))[1])
+    seen = foreign_keys_while_writing(monkeypatch)
 
     import_paths([feed])
 
@@ -56,9 +67,7 @@ def test_a_bulk_load_writes_without_foreign_keys_then_puts_every_one_back_checke
 @postgresql_only
 def test_a_small_import_keeps_the_foreign_keys_on(feed, monkeypatch):
     before = foreign_keys()
-    seen: list[dict] = []
-    write = ChunkWriter.write
-    monkeypatch.setattr(ChunkWriter, "write", lambda self, chunk: (seen.append(foreign_keys()), write(self, chunk))[1])
+    seen = foreign_keys_while_writing(monkeypatch)
     import_paths([feed])
     assert seen and all(found == before for found in seen)
 
