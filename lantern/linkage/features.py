@@ -50,8 +50,8 @@ def record_features(row: Mapping[str, Any], *, with_keys: bool = True) -> dict[s
     """Return the linkage features of one record (a mapping with RECORD_COLUMNS).
 
     `with_keys=False` leaves out the blocking keys (the `k_` features): an import before the
-    first `lantern link` needs the features only for search terms, and the seven hashes were
-    a tenth of parsing a person line.
+    first `lantern link` needs the features only for search terms, and making the seven keys
+    was a sixth of parsing a person line (59 µs a line with them, 50 without).
     """
     given_words = name_parts(row["given_names"] or "")
     given = given_words[0] if given_words else None
