@@ -106,13 +106,16 @@ def _copy_into(table: str, columns: Sequence[str]) -> Iterator[Any]:
     Binary, which neither end formats or parses as text: 200,000 source records' rows took
     psycopg 0.35–0.61 CPU-seconds to write rather than 1.09–1.55 (docs/benchmarks.md).
     """
-    column_list = ", ".join(quote(c) for c in columns)
     types = _column_types(table)  # read before COPY holds the connection
     with _driver() as driver, driver.cursor() as cursor:
         cursor.adapters.register_dumper(None, _JsonTextDumper)  # for the jsonb columns, below
-        with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
+        with cursor.copy(_copy_sql(table, columns, "(FORMAT BINARY)")) as copy:
             copy.set_types([types[column] for column in columns])
             yield copy
+
+
+def _copy_sql(table: str, columns: Sequence[str], options: str = "") -> str:
+    return f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN {options}".rstrip()
 
 
 @cache
@@ -184,19 +187,22 @@ def insert_fanned_out(table: str, columns: tuple[str, str], rows: Iterable[tuple
     thread while another sends the rows. The database does its part without holding
     Python's interpreter lock, so both go on at once (see alongside).
     """
-    value_column, owner_column = (quote(c) for c in columns)
+    rows = list(rows)  # read here, not in the other thread
+    if not rows:  # no statement for nothing (blocking keys before the first `lantern link`, say)
+        if meanwhile is not None:
+            meanwhile()
+        return
     if connection.vendor == "postgresql":
-        rows = list(rows)  # read here, not in the other thread
 
         def send(driver: Any) -> None:
-            with driver.cursor() as cursor, cursor.copy(
-                    f"COPY {quote(table)} ({value_column}, {owner_column}) FROM STDIN") as copy:
+            with driver.cursor() as cursor, cursor.copy(_copy_sql(table, columns)) as copy:
                 for owner, values in rows:
                     if values != b"[]":
                         end = b"\t%d\n" % owner
                         copy.write(values[1:-1].replace(b",", end) + end)
     else:
         payload = (b"[" + b",".join(b"[%d,%s]" % (owner, values) for owner, values in rows) + b"]").decode()
+        value_column, owner_column = (quote(c) for c in columns)
 
         def send(driver: Any) -> None:
             driver.execute(
