@@ -44,10 +44,10 @@ def db_datetime(value: datetime | None) -> Any:
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
     # Django keeps SQLite datetimes as naive UTC text; its own adapter is slow for millions of rows.
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    return None if value is None else utc_text(value)
 
 
-def _as_is(value: datetime | None) -> datetime | None:
+def _as_is(value: Any) -> Any:
     return value
 
 
@@ -55,6 +55,23 @@ def db_datetimes() -> Callable[[datetime | None], Any]:
     """Return db_datetime for this database, to call for many values (asking the connection
     which database it is costs more than the conversion)."""
     return _as_is if connection.vendor == "postgresql" else _sqlite_datetime
+
+
+def utc_text(value: datetime) -> str:
+    """Return an aware datetime as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]': how Django keeps
+    datetimes on SQLite, and what `db_utc_texts` turns back into this database's form."""
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _aware_utc(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def db_utc_texts() -> Callable[[str | None], Any]:
+    """Return a function taking utc_text's text to what this database's datetime column
+    expects: on SQLite the text itself (so millions of events' times need no conversion in
+    the writer), on PostgreSQL an aware datetime."""
+    return _aware_utc if connection.vendor == "postgresql" else _as_is
 
 
 def allocate_ids(table: str, count: int) -> list[int]:

@@ -31,6 +31,7 @@ from lantern.people.content import (
 )
 from lantern.people.validators import normalise_postcode
 
+from .bulk import utc_text
 from .interchange import KINDS, line_validator
 
 DEFAULT_LEGAL_BASIS = "dpa2018_sch8_para4"
@@ -133,8 +134,10 @@ class EventLine:
     agency: str
     source_id: str
     type: str
-    occurred_at: datetime
-    reported_at: datetime | None
+    occurred_at: str
+    reported_at: str | None
+    """Both as UTC text (lantern.intake.bulk.utc_text), made here, which SQLite stores as it is:
+    the writer, which every line passes through, converts nothing on SQLite."""
     borough: str | None
     location: tuple[str, str, str, str, str] | None
     """As a person's address: line1, line2, town, postcode and UPRN."""
@@ -288,7 +291,8 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         borough_code=data.get("borough"), attributes=attributes, narrative=narrative,
         restricted=restricted, involvements=involvements, location=location,
     )
-    return EventLine(line, agency, source_id, data["type"], occurred_at, reported_at, data.get("borough"),
+    return EventLine(line, agency, source_id, data["type"], utc_text(occurred_at),
+                     utc_text(reported_at) if reported_at else None, data.get("borough"),
                      *_address(location), involvements, orjson.dumps(attributes).decode(), narrative,
                      restricted, data.get("source_system", ""), digest)
 

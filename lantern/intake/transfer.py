@@ -12,7 +12,6 @@ it, and keeps the chunk until the parsed lines return).
 """
 
 import marshal
-from datetime import datetime
 from typing import Any
 
 from lantern.core.collector import cycle_collector_paused
@@ -31,22 +30,14 @@ def unpack_lines(packed: bytes) -> list[RawLine]:
     return list(map(RawLine._make, marshal.loads(packed)))  # noqa: S302  (our own worker's bytes)
 
 
-def _to_iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:
     if isinstance(parsed, PersonLine):
         return (_PERSON, parsed.agency, parsed.source_id, parsed.digest, parsed.source_system, parsed.borough,
                 parsed.home, parsed.columns, parsed.address_key, parsed.features,
                 tuple(parsed.index))
     if isinstance(parsed, EventLine):
-        return (_EVENT, parsed.agency, parsed.source_id, parsed.type, _to_iso(parsed.occurred_at),
-                _to_iso(parsed.reported_at), parsed.borough, parsed.location, parsed.location_key,
+        return (_EVENT, parsed.agency, parsed.source_id, parsed.type, parsed.occurred_at,
+                parsed.reported_at, parsed.borough, parsed.location, parsed.location_key,
                 parsed.involvements, parsed.attributes, parsed.narrative, parsed.restricted, parsed.source_system,
                 parsed.digest)
     if isinstance(parsed, AgencyLine):
@@ -62,9 +53,7 @@ def _from_tuple(fields: tuple[Any, ...], line: RawLine) -> Parsed:
         return PersonLine(line, agency, source_id, digest, system, borough, home, columns, address_key,
                           features, IndexEntry(*index))
     if kind == _EVENT:
-        agency, source_id, event_type, occurred_at, reported_at, *others = rest
-        return EventLine(line, agency, source_id, event_type, _from_iso(occurred_at),  # type: ignore[arg-type]
-                         _from_iso(reported_at), *others)
+        return EventLine(line, *rest)
     if kind == _AGENCY:
         return AgencyLine(line, *rest)
     return Refused(line, *rest)

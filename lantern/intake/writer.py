@@ -37,7 +37,16 @@ from lantern.people.services import unused_references, versions_keep
 from lantern.referrals.criteria import contacts_from_events
 from lantern.safeguarding.engine import rules_after_intake
 
-from .bulk import allocate_ids, db_datetime, db_datetimes, execute_many, insert_rows, select_by_source, select_in
+from .bulk import (
+    allocate_ids,
+    db_datetime,
+    db_utc_texts,
+    execute_many,
+    insert_rows,
+    select_by_source,
+    select_in,
+    utc_text,
+)
 from .models import HeldLine, HeldStatus, ImportRun
 from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
 
@@ -117,8 +126,9 @@ class ChunkWriter:
         self.now = timezone.now()
         # Contacts and live rule firings come only from events this recent (each hook checks its
         # own window); older events, a back-load of history, skip both hooks' queries.
-        self.live_since = self.now - timedelta(days=max(settings.LANTERN_AUTO_CONTACT_WINDOW_DAYS,
-                                                        settings.LANTERN_RULES_WINDOW_DAYS))
+        # As UTC text, as events' times arrive, which compares as the times do.
+        self.live_since = utc_text(self.now - timedelta(days=max(settings.LANTERN_AUTO_CONTACT_WINDOW_DAYS,
+                                                                 settings.LANTERN_RULES_WINDOW_DAYS)))
 
     # The chunk -----------------------------------------------------------------------------
 
@@ -480,7 +490,7 @@ class ChunkWriter:
             [(line.location_key, line.location) for line in written],
             [self.borough_ids.get(line.borough or "") for line in written],
         )
-        now, to_db = db_datetime(self.now), db_datetimes()
+        now, to_db = db_datetime(self.now), db_utc_texts()
         rows = [
             (
                 pk,

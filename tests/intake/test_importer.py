@@ -1,5 +1,7 @@
 """The importer: loses nothing, holds what it cannot take with a reason, and is idempotent."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -329,3 +331,19 @@ def test_a_line_the_database_refuses_is_held_and_the_rest_of_its_chunk_goes_in(t
     assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P2"}
     held = HeldLine.objects.get()
     assert held.source_id == "BAD" and "could not be stored: simulated" in held.reason
+
+
+def test_an_events_times_are_stored_as_the_instants_it_gave(tmp_path):
+    # Times travel from the parsing processes as UTC text; each database must get the instant back.
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [
+        person("P1"),
+        event("E1", ("P1", "missing_person"), occurred_at="2026-03-01T23:30:00.250000+01:00",
+              reported_at="2026-03-02T00:15:00Z"),
+        event("E2", ("P1", "missing_person"), occurred_at="2026-03-01T21:30:00Z"),
+    ])
+    import_paths([tmp_path], workers=2)
+    first, second = Event.objects.order_by("source_id")
+    assert first.occurred_at == datetime(2026, 3, 1, 22, 30, 0, 250000, tzinfo=UTC)
+    assert first.reported_at == datetime(2026, 3, 2, 0, 15, tzinfo=UTC)
+    assert (second.occurred_at, second.reported_at) == (datetime(2026, 3, 1, 21, 30, tzinfo=UTC), None)
