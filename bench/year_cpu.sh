@@ -1,7 +1,9 @@
 #!/bin/bash
 # Import a folder of feeds into a fresh database and print the wall time, the CPU time of
 # the importing process (the writer) and that of its parsing processes, and the bytes the
-# writer wrote (on SQLite: its log, checkpoints and database).
+# writer wrote (on SQLite: its log, checkpoints and database). On PostgreSQL, also the CPU
+# time of the server's processes (a local server: read from /proc, exited backends included
+# through the postmaster's children's time).
 #
 # Usage: bench/year_cpu.sh sqlite|pg DATA_DIR [CHECKOUT]
 #   DATA_DIR from `lantern generate --years 1 --out DATA_DIR` (one London year);
@@ -20,6 +22,16 @@ else
   export DATABASE_URL=sqlite:///$SCRATCH/lantern.sqlite3
 fi
 "$PYTHON" -m lantern migrate -v0 >/dev/null 2>&1
+# CPU seconds of every postgres process so far: own time and that of children that have exited.
+server_cpu() {
+  local ticks=0 pid fields
+  for pid in $(pgrep -x postgres); do
+    read -r -a fields < "/proc/$pid/stat" || continue
+    ticks=$((ticks + fields[13] + fields[14] + fields[15] + fields[16]))
+  done
+  echo "$ticks"
+}
+[ "$DB" = pg ] && server_before=$(server_cpu)
 DATA=$DATA "$PYTHON" - <<'PY'
 import os, resource, time
 from pathlib import Path
@@ -52,3 +64,7 @@ print(f"{wall:.1f} s wall; writer {writer:.1f} CPU-s ({100 * writer / wall:.0f}%
       f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, a parsing process "
       f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024} MB")
 PY
+if [ "$DB" = pg ]; then
+  awk -v ticks=$(( $(server_cpu) - server_before )) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "PostgreSQL server %.1f CPU-s\n", ticks / hz }'
+fi
