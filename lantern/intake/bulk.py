@@ -39,22 +39,13 @@ def quote(name: str) -> str:
 
 def db_datetime(value: datetime | None) -> Any:
     """Return a datetime in the form the database column expects (what Django would store)."""
-    return db_datetimes()(value)
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    # Django keeps SQLite datetimes as naive UTC text; its own adapter is slow for millions of rows.
-    return None if value is None else utc_text(value)
+    if value is None or connection.vendor == "postgresql":
+        return value
+    return utc_text(value)  # Django's own adapter is slow for millions of rows
 
 
 def _as_is(value: Any) -> Any:
     return value
-
-
-def db_datetimes() -> Callable[[datetime | None], Any]:
-    """Return db_datetime for this database, to call for many values (asking the connection
-    which database it is costs more than the conversion)."""
-    return _as_is if connection.vendor == "postgresql" else _sqlite_datetime
 
 
 def utc_text(value: datetime) -> str:
