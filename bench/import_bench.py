@@ -60,6 +60,7 @@ from pathlib import Path
 import django
 django.setup()
 from datetime import UTC, datetime
+from lantern.intake.bulk import aware_utc
 from lantern.intake.importer import import_paths
 from lantern.intake.parsing import EventLine, PersonLine, RawLine, parse_line
 from lantern.intake.reader import feed_files, read_feed
@@ -77,11 +78,6 @@ boroughs = {b.ons_code: b for b in Borough.objects.all()}
 feed = next(f for f in files if f.name == "met.jsonl")
 now = datetime.now(UTC)
 
-
-def utc(text):  # parsed lines carry times as UTC text; the service takes datetimes
-    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
-
-
 start = time.perf_counter()
 done = 0
 for raw in islice(read_feed(feed, 10**6), limit):
@@ -98,7 +94,7 @@ for raw in islice(read_feed(feed, 10**6), limit):
         if len(records) < len({p for p, _ in parsed.involvements}):
             continue
         event_receive(agency=agencies[parsed.agency], source_id=parsed.source_id, event_type=parsed.type,
-                      occurred_at=utc(parsed.occurred_at), reported_at=utc(parsed.reported_at),
+                      occurred_at=aware_utc(parsed.occurred_at), reported_at=aware_utc(parsed.reported_at),
                       borough=boroughs.get(parsed.borough or ""), attributes=orjson.loads(parsed.attributes),
                       narrative=parsed.narrative, involvements=[(records[p], r) for p, r in parsed.involvements])
     done += 1

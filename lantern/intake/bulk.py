@@ -54,7 +54,8 @@ def utc_text(value: datetime) -> str:
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
-def _aware_utc(text: str | None) -> datetime | None:
+def aware_utc(text: str | None) -> datetime | None:
+    """Return utc_text's text as an aware datetime again."""
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
@@ -62,7 +63,7 @@ def db_utc_texts() -> Callable[[str | None], Any]:
     """Return a function taking utc_text's text to what this database's datetime column
     expects: on SQLite the text itself (so millions of events' times need no conversion in
     the writer), on PostgreSQL an aware datetime."""
-    return _aware_utc if connection.vendor == "postgresql" else _as_is
+    return aware_utc if connection.vendor == "postgresql" else _as_is
 
 
 def allocate_ids(table: str, count: int) -> list[int]:

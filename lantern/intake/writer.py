@@ -125,8 +125,8 @@ class ChunkWriter:
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
         self.now = timezone.now()
         # Contacts and live rule firings come only from events this recent (each hook checks its
-        # own window); older events, a back-load of history, skip both hooks' queries.
-        # As UTC text, as events' times arrive, which compares as the times do.
+        # own window); older events, a back-load of history, skip both hooks' queries. Kept as
+        # UTC text, the form events' times arrive in, which compares as the times do.
         self.live_since = utc_text(self.now - timedelta(days=max(settings.LANTERN_AUTO_CONTACT_WINDOW_DAYS,
                                                                  settings.LANTERN_RULES_WINDOW_DAYS)))
 

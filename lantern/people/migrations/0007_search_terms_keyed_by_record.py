@@ -9,6 +9,8 @@ docs/benchmarks.md). Django cannot change a table's primary key, so the table is
 again and its rows copied; the state changes are Django's own.
 """
 
+from collections.abc import Sequence
+
 from django.db import migrations, models
 
 _FORWARD = {
@@ -64,7 +66,7 @@ _BACKWARD_INDEXES = [
 ]
 
 
-def _run(statements: dict[str, list[str]], schema_editor, *, then: list[str] = ()) -> None:
+def _run(statements: dict[str, list[str]], schema_editor, *, then: Sequence[str] = ()) -> None:
     for statement in [*statements[schema_editor.connection.vendor], *then]:
         schema_editor.execute(statement)
 
