@@ -8,8 +8,9 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from lantern.intake.feeds import feed_for_token
+from lantern.intake.held import open_held_lines
 from lantern.intake.importer import Import
-from lantern.intake.models import FeedToken, HeldLine, HeldStatus
+from lantern.intake.models import FeedToken
 from lantern.intake.parsing import RawLine, raw_hash
 
 router = Router(tags=["intake"])
@@ -59,7 +60,7 @@ def intake(request: HttpRequest) -> dict[str, Any]:
     numbers: dict[str, list[int]] = {}
     for line in lines:
         numbers.setdefault(raw_hash(line), []).append(line.number)
-    held = HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(numbers))
+    held = open_held_lines().filter(raw_hash__in=list(numbers))
     return {
         "run": run.pk,
         "counts": run.counts,

@@ -21,6 +21,8 @@ class AuditVerb(models.TextChoices):
     SHARE_REQUEST = "share.request", "Asked other agencies to share what they hold about a person"
     SHARE_ANSWER = "share.answer", "Answered a request to share records"
     IMPORT_BATCH = "intake.batch", "Imported a batch of feed lines"
+    HELD_VIEW = "intake.held_view", "Viewed the lines held back from feeds"
+    HELD_RETRY = "intake.held_retry", "Offered held feed lines to the importer again"
     FEED_TOKEN_ISSUE = "feed.token_issue", "Issued a feed token"
     FEED_TOKEN_REVOKE = "feed.token_revoke", "Revoked a feed token"
     EXPORT = "export", "Exported records"

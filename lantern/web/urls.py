@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     auth,
+    feeds,
     front_door,
     information,
     investigations,
@@ -56,6 +57,8 @@ urlpatterns = [
     path("contacts/<str:reference>/strategy", mash.strategy_discussion_new, name="contact-strategy"),
     path("information-requests", information.information_requests, name="information-requests"),
     path("information-requests/<int:request_id>", information.information_request, name="information-request"),
+    path("feeds", feeds.feed_problems, name="feed-problems"),
+    path("feeds/retry", feeds.feed_problems_retry, name="feed-problems-retry"),
     path("users", users.user_list, name="users"),
     path("users/new", users.user_new, name="user-new"),
     path("users/<int:user_id>", users.user_edit, name="user-edit"),

@@ -98,3 +98,32 @@ def test_unknown_reference_shows_page_not_found(
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     check_page("page-not-found")
+
+
+def test_administrator_reviews_and_retries_held_feed_lines(
+    page: Page, live_server: Any, demo_data: dict[str, int], sign_in: SignIn, check_page: Check, tmp_path: Any
+) -> None:
+    from lantern.intake.importer import import_paths
+    from tests.intake.feeds import event, person, write_feed
+
+    import_paths([write_feed(tmp_path / "met-nightly.jsonl", [
+        person("BAD-1", date_of_birth="2999-01-01"),
+        event("EV-1", ("NOT-YET", "missing_person")),
+    ])])
+    sign_in("admin")
+    expect(page.get_by_text("2 lines from agencies' feeds are held back")).to_be_visible()
+
+    page.get_by_role("link", name="See held lines and the latest imports").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Feeds: held lines")
+    expect(page.get_by_role("cell", name="met-nightly.jsonl, line 1")).to_be_visible()
+    expect(page.get_by_text("date of birth is in the future")).to_be_visible()
+    check_page("feeds")
+
+    page.get_by_label("Status").select_option("waiting")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("cell", name="met-nightly.jsonl, line 1")).to_have_count(0)
+    page.get_by_role("button", name="Offer this line again").click()
+
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("0 of 1 held line went in; 1 still held")
+    check_page("feeds-retried")

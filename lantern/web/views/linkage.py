@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from lantern.linkage.models import PersonChange, ReviewPair, ReviewStatus
 from lantern.linkage.services import person_merge, person_split, review_decide
 from lantern.people.models import Person, SourceRecord
 from lantern.web.forms import AccessReasonForm, DecisionForm, MergeForm, SplitForm
+from lantern.web.pagination import pagination
 
 REVIEWER_ROLES = frozenset({Role.RESEARCHER, Role.SUPERVISOR})
 PAGE_SIZE = 50
@@ -141,26 +141,6 @@ class QueueRow:
     probability: str
 
 
-@dataclass
-class PageLink:
-    number: int | None
-    url: str = ""
-    current: bool = False
-
-
-def _page_links(page: Page[Any], query: dict[str, str]) -> list[PageLink]:
-    def url(number: int) -> str:
-        return "?" + urlencode({**query, "page": number})
-
-    links = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
-        if isinstance(number, int):
-            links.append(PageLink(number, url(number), current=number == page.number))
-        else:
-            links.append(PageLink(None))
-    return links
-
-
 @reviewers_only
 def review_queue(request: HttpRequest) -> HttpResponse:
     """List the pairs waiting for review, most probable first; or those already decided."""
@@ -179,9 +159,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "waiting": waiting,
         "page": page,
         "rows": [QueueRow(pair, percent(pair.match_probability)) for pair in page],
-        "page_links": _page_links(page, query) if page.paginator.num_pages > 1 else [],
-        "previous_url": "?" + urlencode({**query, "page": page.previous_page_number()}) if page.has_previous() else "",
-        "next_url": "?" + urlencode({**query, "page": page.next_page_number()}) if page.has_next() else "",
+        **pagination(page, query),
     })
 
 

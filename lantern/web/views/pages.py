@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lantern.core.access import scope_for, visible_information_requests
+from lantern.intake.held import open_held_lines
 from lantern.referrals.selectors import queue_counts
 from lantern.web.context_processors import menu_for
 
@@ -16,6 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope_for(user), "menu_items": {item.url_name: item for item in menu_for(user)},
         "counts": queue_counts(user, timezone.now()),
         "requests_waiting": visible_information_requests(user).filter(answered_at__isnull=True).count(),
+        # Administrators see at once whether feeds have lines waiting on someone.
+        "lines_held": open_held_lines().count() if getattr(user, "manages_users", False) else 0,
     })
 
 

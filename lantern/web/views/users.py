@@ -16,7 +16,9 @@ from lantern.accounts.models import User
 from lantern.accounts.services import ACCOUNT_FIELDS, user_create, user_update
 
 
-def user_manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse (403) anyone but an active system administrator."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not getattr(request.user, "manages_users", False):
@@ -49,13 +51,13 @@ class NewAccountForm(AccountForm):
         return password
 
 
-@user_manager_required
+@administrators_only
 def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.select_related("agency", "borough").order_by("username")
     return render(request, "users/list.html", {"users": users})
 
 
-@user_manager_required
+@administrators_only
 def user_new(request: HttpRequest) -> HttpResponse:
     form = NewAccountForm(request.POST or None)
     if form.is_valid():
@@ -66,7 +68,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "users/form.html", {"form": form, "title": "Add a user"})
 
 
-@user_manager_required
+@administrators_only
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_object_or_404(User, pk=user_id)
     # Validating a ModelForm writes the new values onto its instance; give it a copy so the

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantern.intake.importer import Import
+from lantern.intake.held import held_lines_retry, open_held_lines
 from lantern.intake.models import HeldLine, HeldStatus
 
 
@@ -27,15 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
 
-    def _open(self) -> Any:
-        return HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
-
     def _list(self, options: dict[str, Any]) -> None:
-        held = self._open().order_by("-pk")
-        if options["status"] != "all":
-            held = held.filter(status=options["status"])
-        if options["agency"]:
-            held = held.filter(agency=options["agency"])
+        status = "" if options["status"] == "all" else options["status"]
+        held = open_held_lines(status=status, agency=options["agency"]).reverse()
         total = held.count()
         for line in held[: options["limit"]]:
             self.stdout.write(
@@ -64,13 +58,11 @@ class Command(BaseCommand):
         self.stdout.write(line.raw)
 
     def _retry(self, options: dict[str, Any]) -> None:
-        held = self._open().order_by("pk")
+        held = open_held_lines()
         if options["ids"]:
             held = held.filter(pk__in=options["ids"])
         chosen = list(held)
         if not chosen:
             raise CommandError("No open held lines to retry")
-        importer = Import("quarantine retry")
-        resolved = importer.retry(chosen)
-        importer.finish()
+        resolved = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
         self.stdout.write(f"{resolved} of {len(chosen)} line(s) went in; {len(chosen) - resolved} still held.")

@@ -1,0 +1,74 @@
+"""Lines the importer held back: finding them, and offering them again.
+
+Shared by `lantern quarantine` and the feeds page administrators use
+(lantern.web.views.feeds), so both show and retry the same lines the same way.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q, QuerySet
+
+from lantern.core.audit import audit_write
+from lantern.core.models import AuditVerb
+
+from .importer import Import
+from .models import HeldLine, HeldStatus, ImportRun
+
+
+def open_held_lines(*, status: str = "", agency: str = "") -> QuerySet[HeldLine]:
+    """Return the lines still held (quarantined or waiting), oldest first; `status` and
+    `agency` narrow them when given."""
+    held = HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
+    if status:
+        held = held.filter(status=status)
+    if agency:
+        held = held.filter(agency=agency)
+    return held.order_by("pk")
+
+
+@dataclass(frozen=True)
+class AgencyHeld:
+    """How many of one agency's lines are held, and since when."""
+
+    agency: str
+    quarantined: int
+    waiting: int
+    oldest: datetime
+
+
+def held_by_agency() -> list[AgencyHeld]:
+    """Return the open held lines counted by agency, the agency with most first."""
+    rows = (HeldLine.objects.exclude(status=HeldStatus.RESOLVED).values("agency")
+            .annotate(quarantined=Count("pk", filter=Q(status=HeldStatus.QUARANTINED)),
+                      waiting=Count("pk", filter=Q(status=HeldStatus.WAITING)), oldest=Min("created_at")))
+    found = [AgencyHeld(row["agency"], row["quarantined"], row["waiting"], row["oldest"]) for row in rows]
+    return sorted(found, key=lambda a: (-(a.quarantined + a.waiting), a.agency))
+
+
+def recent_runs(limit: int = 10) -> QuerySet[ImportRun]:
+    """Return the latest import runs, newest first, with who started them."""
+    return ImportRun.objects.select_related("actor").order_by("-started_at", "-pk")[:limit]
+
+
+def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> int:
+    """Offer held lines to the importer again, as one import run; return how many went in.
+
+    A line goes in once what held it is put right: the person record an event waited for
+    has arrived, or the agency it named has been registered. The rest stay held, their
+    attempts counted.
+
+    `actor`: the administrator who asked, or None for `lantern quarantine retry` on the
+    server; anyone else is refused, whoever calls.
+    """
+    if actor is not None and not getattr(actor, "manages_users", False):
+        raise PermissionDenied("Only a system administrator may offer held lines again")
+    importer = Import(source, actor=actor)
+    resolved = importer.retry(held)
+    run = importer.finish()
+    audit_write(actor=actor, verb=AuditVerb.HELD_RETRY, target=run,
+                payload={"lines": len(held), "went_in": resolved})
+    return resolved

@@ -1,0 +1,89 @@
+"""The feeds page, for system administrators: the lines agencies' feeds sent that the
+importer held back, why, and the latest import runs; and offering held lines again.
+
+An administrator sees where each held line came from and what was wrong with it, never
+the line itself (their role shows no case data): they take the problem to the agency that
+sent it, or retry once it is put right. `lantern quarantine show` prints a line in full
+for those who run the servers.
+"""
+
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lantern.core.audit import audit_write
+from lantern.core.models import AuditVerb
+from lantern.intake.held import held_by_agency, held_lines_retry, open_held_lines, recent_runs
+from lantern.intake.importer import CHUNK_LINES
+from lantern.intake.models import HeldStatus
+from lantern.web.pagination import pagination
+
+from .users import administrators_only
+
+PAGE_SIZE = 50
+# Lines one press of the retry button offers again: one chunk, a few seconds' work.
+RETRY_AT_MOST = CHUNK_LINES
+
+
+class HeldFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=[
+        ("", "Quarantined or waiting"), (HeldStatus.QUARANTINED, "Quarantined"),
+        (HeldStatus.WAITING, "Waiting for a person record")])
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(self, data: Any, agencies: list[str]) -> None:
+        super().__init__(data)
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ChoiceField)
+        agency.choices = [("", "All agencies"), *((code, code) for code in agencies)]
+
+    def chosen(self) -> dict[str, str]:
+        """Return the filters given, leaving out any not offered (an agency with nothing held now)."""
+        self.is_valid()  # an invalid field is left out of cleaned_data; an unbound form has none
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+
+
+@administrators_only
+def feed_problems(request: HttpRequest) -> HttpResponse:
+    """List the open held lines (filtered by status and agency), counts by agency, and recent runs."""
+    by_agency = held_by_agency()
+    form = HeldFilterForm(request.GET or None, [row.agency for row in by_agency])
+    chosen = form.chosen()
+    page = Paginator(open_held_lines(**chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_write(actor=request.user, verb=AuditVerb.HELD_VIEW, target_type="intake.heldline",
+                payload={**chosen, "page": page.number, "shown": [line.pk for line in page]})
+    return render(request, "intake/feed_problems.html", {
+        "form": form,
+        "chosen": chosen,
+        "by_agency": by_agency,
+        "page": page,
+        "lines": [(line, PurePath(line.source).name) for line in page],
+        "runs": recent_runs(),
+        "retry_at_most": RETRY_AT_MOST,
+        **pagination(page, chosen),
+    })
+
+
+@require_POST
+@administrators_only
+def feed_problems_retry(request: HttpRequest) -> HttpResponse:
+    """Offer the held lines the page was showing (its filters) to the importer again."""
+    form = HeldFilterForm(request.POST, [row.agency for row in held_by_agency()])
+    chosen = form.chosen()
+    held = list(open_held_lines(**chosen)[:RETRY_AT_MOST])
+    if not held:
+        messages.info(request, "No held lines to offer again")
+    else:
+        went_in = held_lines_retry(held=held, actor=request.user, source=f"retried by {request.user.get_username()}")
+        still = len(held) - went_in
+        messages.success(request, f"{went_in:,} of {len(held):,} held line{'s' if len(held) != 1 else ''} went in; "
+                                  f"{still:,} still held")
+    return redirect(reverse("web:feed-problems") + (f"?{urlencode(chosen)}" if chosen else ""))

@@ -1,0 +1,142 @@
+"""The feeds page: administrators see what the importer held back and why, never the lines
+themselves, and can offer held lines again; nobody else can."""
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from lantern.accounts.models import Role
+from lantern.core.models import AuditEntry, AuditVerb
+from lantern.intake.held import held_lines_retry, open_held_lines
+from lantern.intake.importer import import_paths
+from lantern.intake.models import HeldLine, HeldStatus, ImportRun
+from tests.factories import AgencyFactory, UserFactory, borough
+from tests.intake.feeds import AGENCIES, event, person, write_feed
+
+PASSWORD = "correct horse battery"
+SECRET_NAME = "Zebedee"  # a name only the held lines carry: it must never show
+
+
+@pytest.fixture
+def admin_client(client, db):
+    UserFactory(username="sysadmin", role=Role.ADMIN, agency=AgencyFactory(code="it"), borough=None)
+    client.post(reverse("web:sign-in"), {"username": "sysadmin", "password": PASSWORD})
+    return client
+
+
+@pytest.fixture
+def held(db: None, tmp_path: Path) -> dict[str, HeldLine]:
+    """Import a feed with one good line, one refused and one event waiting for its person."""
+    feed = write_feed(tmp_path / "met.jsonl", [
+        *AGENCIES,
+        person("P1", given_names=SECRET_NAME),
+        person("P2", given_names=SECRET_NAME, date_of_birth="2999-01-01"),
+        event("E1", ("P3", "missing_person")),
+    ])
+    import_paths([feed])
+    return {line.status: line for line in HeldLine.objects.all()}
+
+
+def test_administrator_sees_held_lines_by_agency_with_reasons_but_not_the_lines(admin_client, held):
+    response = admin_client.get(reverse("web:feed-problems"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "met.jsonl, line 4" in page and "date of birth is in the future" in page
+    assert "met.jsonl, line 5" in page and "waiting for person records not yet received: P3" in page
+    by_agency = response.context["by_agency"]
+    assert [(row.agency, row.quarantined, row.waiting) for row in by_agency] == [("met", 1, 1)]
+    assert SECRET_NAME not in page and held[HeldStatus.QUARANTINED].raw not in page
+    assert [run.counts["read"] for run in response.context["runs"]] == [5]
+    entry = AuditEntry.objects.get(verb=AuditVerb.HELD_VIEW)
+    assert entry.payload["shown"] == sorted(line.pk for line in held.values())
+
+
+def test_filters_narrow_the_lines_and_an_unknown_agency_is_ignored(admin_client, held):
+    waiting = admin_client.get(reverse("web:feed-problems"), {"status": "waiting"})
+    assert [line.pk for line, _ in waiting.context["lines"]] == [held[HeldStatus.WAITING].pk]
+
+    nothing_held = admin_client.get(reverse("web:feed-problems"), {"agency": "csc-e09000012"})
+    assert nothing_held.context["chosen"] == {}
+    assert len(nothing_held.context["lines"]) == 2
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_many_lines_are_held(
+        admin_client, held, django_assert_max_num_queries):
+    HeldLine.objects.bulk_create([
+        HeldLine(run=held[HeldStatus.WAITING].run, status=HeldStatus.QUARANTINED, source=f"feed-{n}.jsonl",
+                 line_number=n, agency=f"agency-{n % 7}", field="sex", reason="is not a valid choice", raw="{}",
+                 raw_hash=f"{n:064d}", created_at=held[HeldStatus.WAITING].created_at)
+        for n in range(120)
+    ])
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("web:feed-problems"))
+    assert response.context["page"].paginator.count == 122
+    assert len(response.context["lines"]) == 50
+    assert response.context["next_url"] == "?page=2"
+
+
+def test_retry_takes_in_lines_whose_cause_is_put_right(admin_client, held, tmp_path):
+    # Held as quarantined, so the person record arriving below does not take the event in by
+    # itself (an import retries waiting lines); the other refused line is still wrong.
+    HeldLine.objects.filter(pk=held[HeldStatus.WAITING].pk).update(status=HeldStatus.QUARANTINED)
+    import_paths([write_feed(tmp_path / "later.jsonl", [person("P3")])])
+
+    response = admin_client.post(reverse("web:feed-problems-retry"), follow=True)
+
+    assert "1 of 2 held lines went in; 1 still held" in response.content.decode()
+    assert HeldLine.objects.get(pk=held[HeldStatus.WAITING].pk).status == HeldStatus.RESOLVED
+    still = HeldLine.objects.get(pk=held[HeldStatus.QUARANTINED].pk)
+    assert (still.status, still.attempts) == (HeldStatus.QUARANTINED, held[HeldStatus.QUARANTINED].attempts + 1)
+    retry = AuditEntry.objects.get(verb=AuditVerb.HELD_RETRY)
+    assert retry.payload == {"lines": 2, "went_in": 1}
+    assert ImportRun.objects.get(pk=retry.target_id).actor.username == "sysadmin"
+
+
+def test_retry_keeps_to_the_filters_shown(admin_client, held):
+    response = admin_client.post(reverse("web:feed-problems-retry"), {"status": "waiting"})
+
+    assert response.status_code == 302 and response.url.endswith("?status=waiting")
+    assert AuditEntry.objects.get(verb=AuditVerb.HELD_RETRY).payload["lines"] == 1
+    assert HeldLine.objects.get(pk=held[HeldStatus.QUARANTINED].pk).attempts == held[HeldStatus.QUARANTINED].attempts
+
+
+def test_retry_with_nothing_held_says_so(admin_client, db):
+    response = admin_client.post(reverse("web:feed-problems-retry"), follow=True)
+    assert "No held lines to offer again" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_retry_is_a_post(admin_client, held):
+    assert admin_client.get(reverse("web:feed-problems-retry")).status_code == 405
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
+def test_other_roles_cannot_see_or_retry_held_lines(client, held, role):
+    UserFactory(username="someone", role=role, agency=AgencyFactory(code="x"), borough=borough())
+    client.post(reverse("web:sign-in"), {"username": "someone", "password": PASSWORD})
+    attempts = dict(HeldLine.objects.values_list("pk", "attempts"))
+
+    assert client.get(reverse("web:feed-problems")).status_code == 403
+    assert client.post(reverse("web:feed-problems-retry")).status_code == 403
+    assert dict(HeldLine.objects.values_list("pk", "attempts")) == attempts
+    assert not AuditEntry.objects.filter(verb__in=[AuditVerb.HELD_VIEW, AuditVerb.HELD_RETRY]).exists()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, db):
+    response = client.get(reverse("web:feed-problems"))
+    assert response.status_code == 302 and "/sign-in" in response.url
+
+
+def test_home_page_tells_administrators_how_many_lines_are_held(admin_client, held):
+    page = admin_client.get(reverse("web:home")).content.decode()
+    assert "2 lines from agencies' feeds are held back" in page
+
+
+def test_the_retry_service_refuses_anyone_but_an_administrator(held):
+    officer = UserFactory(role=Role.OFFICER, agency=AgencyFactory(code="y"), borough=borough())
+    with pytest.raises(PermissionDenied):
+        held_lines_retry(held=list(open_held_lines()), actor=officer, source="tried by an officer")
+    assert not ImportRun.objects.filter(source="tried by an officer").exists()
