@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -276,6 +276,16 @@ def access_event_by_id(user: Any, event_id: int, *, reason: str = "") -> Event:
 # The front door: contacts and requests for information (lantern.referrals) -------------------
 
 MASH_ROLES = frozenset({Role.RESEARCHER, Role.SUPERVISOR})
+
+
+def require_administrator(actor: Any, doing: str) -> None:
+    """Refuse (PermissionDenied) anyone but an active system administrator `doing` something.
+
+    None, for a command run on the server (`lantern feeds`, `lantern quarantine`), is let
+    through: whoever runs those already holds the server.
+    """
+    if actor is not None and not getattr(actor, "manages_users", False):
+        raise PermissionDenied(f"Only a system administrator may {doing}")
 
 
 def works_in_mash(user: Any, borough_id: int | None) -> bool:

@@ -5,6 +5,7 @@ import secrets
 
 from django.utils import timezone
 
+from lantern.core.access import require_administrator
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.organisations.models import Agency
@@ -18,6 +19,7 @@ def token_digest(token: str) -> str:
 
 def feed_token_issue(*, agency: Agency, name: str, actor: object = None) -> tuple[FeedToken, str]:
     """Issue a token for an agency's feed; the token itself is shown once and never stored."""
+    require_administrator(actor, "issue feed tokens")
     token = f"lantern_{secrets.token_urlsafe(32)}"
     feed = FeedToken.objects.create(agency=agency, name=name, token_hash=token_digest(token),
                                     created_at=timezone.now())
@@ -34,6 +36,7 @@ def feed_for_token(token: str) -> FeedToken | None:
 
 def feed_token_revoke(*, feed: FeedToken, actor: object = None) -> FeedToken:
     """Stop a token working; revoking it again changes nothing."""
+    require_administrator(actor, "revoke feed tokens")
     if feed.revoked_at is None:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q, QuerySet
 
+from lantern.core.access import require_administrator
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 
@@ -64,8 +64,7 @@ def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> in
     `actor`: the administrator who asked, or None for `lantern quarantine retry` on the
     server; anyone else is refused, whoever calls.
     """
-    if actor is not None and not getattr(actor, "manages_users", False):
-        raise PermissionDenied("Only a system administrator may offer held lines again")
+    require_administrator(actor, "offer held lines again")
     importer = Import(source, actor=actor)
     resolved = importer.retry(held)
     run = importer.finish()

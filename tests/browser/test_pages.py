@@ -127,3 +127,28 @@ def test_administrator_reviews_and_retries_held_feed_lines(
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text("0 of 1 held line went in; 1 still held")
     check_page("feeds-retried")
+
+
+def test_administrator_issues_and_revokes_a_feed_token(
+    page: Page, live_server: Any, demo_data: dict[str, int], sign_in: SignIn, check_page: Check
+) -> None:
+    sign_in("admin")
+    page.get_by_role("link", name="Issue or revoke the tokens agencies' systems send their feeds with").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Feeds: tokens")
+
+    page.get_by_role("button", name="Issue token").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the name of the system that will use the token")
+    check_page("feed-tokens-error")
+
+    page.get_by_label("Agency").select_option(label="Metropolitan Police Service")
+    page.get_by_label("Which system will use it").fill("CRIS nightly")
+    page.get_by_role("button", name="Issue token").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Token issued")
+    expect(page.get_by_label("Token")).to_have_value(re.compile(r"^lantern_"))
+    check_page("feed-token-issued")
+
+    page.get_by_role("link", name="Back to feed tokens").click()
+    page.get_by_role("button", name="Revoke the token for CRIS nightly").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("no longer works")
+    expect(page.get_by_text("Revoked")).to_be_visible()
+    check_page("feed-tokens")

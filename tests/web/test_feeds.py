@@ -1,5 +1,5 @@
-"""The feeds page: administrators see what the importer held back and why, never the lines
-themselves, and can offer held lines again; nobody else can."""
+"""The feeds pages: administrators see what the importer held back and why, never the lines
+themselves, and can offer held lines again, and issue and revoke feed tokens; nobody else can."""
 
 from pathlib import Path
 
@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from lantern.accounts.models import Role
 from lantern.core.models import AuditEntry, AuditVerb
+from lantern.intake.feeds import feed_for_token, feed_token_issue, feed_token_revoke
 from lantern.intake.held import held_lines_retry, open_held_lines
 from lantern.intake.importer import import_paths
-from lantern.intake.models import HeldLine, HeldStatus, ImportRun
+from lantern.intake.models import FeedToken, HeldLine, HeldStatus, ImportRun
 from tests.factories import AgencyFactory, UserFactory, borough
 from tests.intake.feeds import AGENCIES, event, person, write_feed
 
@@ -140,3 +141,59 @@ def test_the_retry_service_refuses_anyone_but_an_administrator(held):
     with pytest.raises(PermissionDenied):
         held_lines_retry(held=list(open_held_lines()), actor=officer, source="tried by an officer")
     assert not ImportRun.objects.filter(source="tried by an officer").exists()
+
+
+# Feed tokens ---------------------------------------------------------------------------------
+
+def test_administrator_issues_a_token_shown_once_that_the_api_accepts(admin_client):
+    met = AgencyFactory(code="met", name="Metropolitan Police Service")
+
+    response = admin_client.post(reverse("web:feed-tokens"), {"agency": met.pk, "name": "CRIS nightly"})
+
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    token = response.context["token"]
+    assert token in response.content.decode()
+    feed = feed_for_token(token)
+    assert feed is not None and (feed.agency, feed.name) == (met, "CRIS nightly")
+    assert token not in admin_client.get(reverse("web:feed-tokens")).content.decode()
+    entry = AuditEntry.objects.get(verb=AuditVerb.FEED_TOKEN_ISSUE)
+    assert entry.actor.username == "sysadmin" and entry.payload == {"agency": "met", "name": "CRIS nightly"}
+
+
+def test_an_incomplete_token_form_says_what_is_missing_and_issues_nothing(admin_client):
+    response = admin_client.post(reverse("web:feed-tokens"), {"agency": "", "name": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Choose the agency whose system will send the feed" in page
+    assert "Enter the name of the system that will use the token" in page
+    assert not FeedToken.objects.exists()
+
+
+def test_administrator_revokes_a_token_and_it_stops_working(admin_client):
+    feed, token = feed_token_issue(agency=AgencyFactory(code="met"), name="CRIS nightly")
+
+    response = admin_client.post(reverse("web:feed-token-revoke", args=[feed.pk]), follow=True)
+    assert "The token for CRIS nightly" in response.content.decode() and "no longer works" in response.content.decode()
+    assert feed_for_token(token) is None
+    admin_client.post(reverse("web:feed-token-revoke", args=[feed.pk]))
+    assert AuditEntry.objects.filter(verb=AuditVerb.FEED_TOKEN_REVOKE).count() == 1
+    assert admin_client.get(reverse("web:feed-token-revoke", args=[feed.pk])).status_code == 405
+    assert admin_client.post(reverse("web:feed-token-revoke", args=[feed.pk + 1])).status_code == 404
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
+def test_other_roles_cannot_see_issue_or_revoke_tokens(client, db, role):
+    agency = AgencyFactory(code="x")
+    feed, token = feed_token_issue(agency=agency, name="CRIS nightly")
+    someone = UserFactory(username="someone", role=role, agency=agency, borough=borough())
+    client.post(reverse("web:sign-in"), {"username": "someone", "password": PASSWORD})
+
+    assert client.get(reverse("web:feed-tokens")).status_code == 403
+    assert client.post(reverse("web:feed-tokens"), {"agency": agency.pk, "name": "mine"}).status_code == 403
+    assert client.post(reverse("web:feed-token-revoke", args=[feed.pk])).status_code == 403
+    assert FeedToken.objects.count() == 1 and feed_for_token(token) is not None
+    with pytest.raises(PermissionDenied):
+        feed_token_issue(agency=agency, name="mine", actor=someone)
+    with pytest.raises(PermissionDenied):
+        feed_token_revoke(feed=feed, actor=someone)

@@ -1,5 +1,6 @@
-"""The feeds page, for system administrators: the lines agencies' feeds sent that the
-importer held back, why, and the latest import runs; and offering held lines again.
+"""The feeds pages, for system administrators: the lines agencies' feeds sent that the
+importer held back, why, and the latest import runs, and offering held lines again; and the
+tokens agencies' systems send their feeds with (POST /api/v1/intake).
 
 An administrator sees where each held line came from and what was wrong with it, never
 the line itself (their role shows no case data): they take the problem to the agency that
@@ -15,15 +16,17 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.intake.feeds import feed_token_issue, feed_token_revoke
 from lantern.intake.held import held_by_agency, held_lines_retry, open_held_lines, recent_runs
 from lantern.intake.importer import CHUNK_LINES
-from lantern.intake.models import HeldStatus
+from lantern.intake.models import FeedToken, HeldStatus
+from lantern.organisations.models import Agency
 from lantern.web.pagination import pagination
 
 from .users import administrators_only
@@ -87,3 +90,38 @@ def feed_problems_retry(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{went_in:,} of {len(held):,} held line{'s' if len(held) != 1 else ''} went in; "
                                   f"{still:,} still held")
     return redirect(reverse("web:feed-problems") + (f"?{urlencode(chosen)}" if chosen else ""))
+
+
+# Feed tokens ---------------------------------------------------------------------------------
+
+class IssueTokenForm(forms.Form):
+    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.order_by("name"),
+                                    empty_label="Choose an agency",
+                                    error_messages={"required": "Choose the agency whose system will send the feed"})
+    name = forms.CharField(label="Which system will use it", max_length=100,
+                           help_text="For example, Mosaic nightly export",
+                           error_messages={"required": "Enter the name of the system that will use the token"})
+
+
+@administrators_only
+def feed_tokens(request: HttpRequest) -> HttpResponse:
+    """List the feed tokens issued; issue a new one, shown once."""
+    form = IssueTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        feed, token = feed_token_issue(agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
+                                       actor=request.user)
+        response = render(request, "intake/feed_token_issued.html", {"feed": feed, "token": token})
+        # The token is on this page only: keep it out of every cache, the browser's included.
+        response["Cache-Control"] = "no-store"
+        return response
+    tokens = FeedToken.objects.select_related("agency").order_by("revoked_at", "agency__name", "pk")
+    return render(request, "intake/feed_tokens.html", {"form": form, "tokens": tokens})
+
+
+@require_POST
+@administrators_only
+def feed_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Stop a feed token working (revoking it again changes nothing)."""
+    feed = feed_token_revoke(feed=get_object_or_404(FeedToken, pk=token_id), actor=request.user)
+    messages.success(request, f"The token for {feed.name} ({feed.agency.name}) no longer works")
+    return redirect("web:feed-tokens")
