@@ -4,12 +4,13 @@ Shared by `lantern quarantine` and the feeds page administrators use
 (lantern.web.views.feeds), so both show and retry the same lines the same way.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
 from lantern.core.access import require_administrator
 from lantern.core.audit import audit_write
@@ -71,3 +72,17 @@ def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> in
     audit_write(actor=actor, verb=AuditVerb.HELD_RETRY, target=run,
                 payload={"lines": len(held), "went_in": resolved})
     return resolved
+
+
+HELD_CSV_COLUMNS = ("status", "file", "line", "agency", "kind", "source_id", "field", "reason", "tries", "held_since",
+                    "exported_by", "exported_at")
+
+
+def held_lines_rows(held: QuerySet[HeldLine], *, who: str, at: datetime) -> Iterator[list[Any]]:
+    """Yield a CSV row (HELD_CSV_COLUMNS) for each held line, without the line itself, each
+    marked with who exported it and when, as the chronology's rows are."""
+    stamp = f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+    for line in held.iterator(chunk_size=2000):
+        held_since = f"{timezone.localtime(line.created_at):%Y-%m-%d %H:%M}"
+        yield [line.get_status_display(), line.source, line.line_number, line.agency, line.kind, line.source_id,
+               line.field, line.reason, line.attempts, held_since, who, stamp]

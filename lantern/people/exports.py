@@ -4,8 +4,6 @@ An export leaves the system, so the mark goes with it: a copy found later still 
 it was. Writing the audit entry is the caller's job (the view does it through `audit_write`).
 """
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +12,8 @@ from pathlib import Path
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from lantern.core.spreadsheets import csv_chunks
 
 from .profile import ChronologyEntry
 
@@ -47,15 +47,11 @@ def _when(moment: datetime | None) -> str:
 
 
 def chronology_csv(entries: Sequence[ChronologyEntry], mark: ExportMark) -> bytes:
-    """Return the chronology as CSV (UTF-8 with a byte-order mark, so spreadsheets read it right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        event = entry.event
-        writer.writerow([_when(event.occurred_at), event.agency.name, event.get_type_display(), ", ".join(entry.roles),
-                         entry.outcome, _when(event.received_at), event.source_id, mark.who, mark.stamp])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """Return the chronology as CSV that spreadsheets open safely (lantern.core.spreadsheets)."""
+    rows = ([_when(entry.event.occurred_at), entry.event.agency.name, entry.event.get_type_display(),
+             ", ".join(entry.roles), entry.outcome, _when(entry.event.received_at), entry.event.source_id,
+             mark.who, mark.stamp] for entry in entries)
+    return b"".join(csv_chunks(CSV_COLUMNS, rows))
 
 
 class _ChronologyPdf(FPDF):

@@ -1,6 +1,8 @@
 """The feeds pages: administrators see what the importer held back and why, never the lines
 themselves, and can offer held lines again, and issue and revoke feed tokens; nobody else can."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,24 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_lines_are_held(
     assert response.context["next_url"] == "?page=2"
 
 
+def test_held_lines_download_as_csv_without_the_lines_and_safe_for_spreadsheets(admin_client, held, tmp_path):
+    # A source id that a spreadsheet would run as a formula, were it written as sent.
+    import_paths([write_feed(tmp_path / "more.jsonl", [person("=HYPERLINK(1)", date_of_birth="2999-01-01")])])
+
+    response = admin_client.get(reverse("web:feed-problems-csv"), {"status": "quarantined"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8" and response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].startswith('attachment; filename="held-lines-quarantined-')
+    text = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [(row["file"].rsplit("/", 1)[-1], row["line"], row["source_id"], row["field"]) for row in rows] == [
+        ("met.jsonl", "4", "P2", "date_of_birth"), ("more.jsonl", "1", "'=HYPERLINK(1)", "date_of_birth")]
+    assert {row["exported_by"] for row in rows} == {"sysadmin (sysadmin)"}
+    assert SECRET_NAME not in text
+    export = AuditEntry.objects.get(verb=AuditVerb.EXPORT)
+    assert export.payload == {"what": "held lines", "format": "csv", "status": "quarantined", "lines": 2}
+
+
 def test_retry_takes_in_lines_whose_cause_is_put_right(admin_client, held, tmp_path):
     # Held as quarantined, so the person record arriving below does not take the event in by
     # itself (an import retries waiting lines); the other refused line is still wrong.
@@ -121,9 +141,11 @@ def test_other_roles_cannot_see_or_retry_held_lines(client, held, role):
     attempts = dict(HeldLine.objects.values_list("pk", "attempts"))
 
     assert client.get(reverse("web:feed-problems")).status_code == 403
+    assert client.get(reverse("web:feed-problems-csv")).status_code == 403
     assert client.post(reverse("web:feed-problems-retry")).status_code == 403
     assert dict(HeldLine.objects.values_list("pk", "attempts")) == attempts
-    assert not AuditEntry.objects.filter(verb__in=[AuditVerb.HELD_VIEW, AuditVerb.HELD_RETRY]).exists()
+    assert not AuditEntry.objects.filter(
+        verb__in=[AuditVerb.HELD_VIEW, AuditVerb.HELD_RETRY, AuditVerb.EXPORT]).exists()
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, db):

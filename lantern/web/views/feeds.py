@@ -15,15 +15,24 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
+from lantern.core.spreadsheets import csv_chunks
 from lantern.intake.feeds import feed_token_issue, feed_token_revoke
-from lantern.intake.held import held_by_agency, held_lines_retry, open_held_lines, recent_runs
+from lantern.intake.held import (
+    HELD_CSV_COLUMNS,
+    held_by_agency,
+    held_lines_retry,
+    held_lines_rows,
+    open_held_lines,
+    recent_runs,
+)
 from lantern.intake.importer import CHUNK_LINES
 from lantern.intake.models import FeedToken, HeldStatus
 from lantern.organisations.models import Agency
@@ -66,6 +75,7 @@ def feed_problems(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/feed_problems.html", {
         "form": form,
         "chosen": chosen,
+        "query": urlencode(chosen),
         "by_agency": by_agency,
         "page": page,
         "lines": [(line, PurePath(line.source).name) for line in page],
@@ -73,6 +83,24 @@ def feed_problems(request: HttpRequest) -> HttpResponse:
         "retry_at_most": RETRY_AT_MOST,
         **pagination(page, chosen),
     })
+
+
+@administrators_only
+def feed_problems_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Download the held lines the page shows (its filters) as CSV, to send to the agencies
+    that sent them: where and why, never the lines themselves."""
+    chosen = HeldFilterForm(request.GET or None, [row.agency for row in held_by_agency()]).chosen()
+    held = open_held_lines(**chosen)
+    user, now = request.user, timezone.now()
+    audit_write(actor=user, verb=AuditVerb.EXPORT, target_type="intake.heldline",
+                payload={"what": "held lines", "format": "csv", **chosen, "lines": held.count()})
+    who = f"{user.get_full_name() or user.get_username()} ({user.get_username()})"  # type: ignore[union-attr]
+    response = StreamingHttpResponse(csv_chunks(HELD_CSV_COLUMNS, held_lines_rows(held, who=who, at=now)),
+                                     content_type="text/csv; charset=utf-8")
+    name = "-".join(["held-lines", *chosen.values(), f"{timezone.localtime(now):%Y%m%d-%H%M}"])
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

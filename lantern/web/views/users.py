@@ -3,24 +3,27 @@
 import copy
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from lantern.accounts.models import User
 from lantern.accounts.services import ACCOUNT_FIELDS, user_create, user_update
 
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 
-def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def administrators_only(view: Callable[..., ResponseT]) -> Callable[..., ResponseT]:
     """Refuse (403) anyone but an active system administrator."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> ResponseT:
         if not getattr(request.user, "manages_users", False):
             raise PermissionDenied
         return view(request, *args, **kwargs)
