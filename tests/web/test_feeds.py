@@ -3,6 +3,7 @@ themselves, and can offer held lines again, and issue and revoke feed tokens; no
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,27 @@ def test_other_roles_cannot_see_issue_or_revoke_tokens(client, db, role):
         feed_token_issue(agency=agency, name="mine", actor=someone)
     with pytest.raises(PermissionDenied):
         feed_token_revoke(feed=feed, actor=someone)
+
+
+def test_a_hostile_agency_code_cannot_break_the_download_s_file_name(admin_client, tmp_path):
+    import_paths([write_feed(tmp_path / "odd.jsonl", [person("P9", agency='x"; evil\r\n.csv')])])
+
+    response = admin_client.get(reverse("web:feed-problems-csv"), {"agency": 'x"; evil\r\n.csv'})
+
+    assert response.status_code == 200
+    assert re.fullmatch(r'attachment; filename="held-lines-x-evil-csv-\d{8}-\d{4}\.csv"',
+                        response["Content-Disposition"])
+
+
+def test_live_tokens_come_before_revoked_ones(admin_client):
+    agency = AgencyFactory(code="met", name="Metropolitan Police Service")
+    old, _ = feed_token_issue(agency=agency, name="Old export")
+    feed_token_revoke(feed=old)
+    live, _ = feed_token_issue(agency=agency, name="New export")
+
+    assert list(admin_client.get(reverse("web:feed-tokens")).context["tokens"]) == [live, old]
+
+
+def test_retry_with_nothing_held_is_an_important_message_not_a_success(admin_client, db):
+    page = admin_client.post(reverse("web:feed-problems-retry"), follow=True).content.decode()
+    assert "Important" in page and "govuk-notification-banner--success" not in page

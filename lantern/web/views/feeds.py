@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from lantern.core.audit import audit_write
@@ -97,7 +99,8 @@ def feed_problems_csv(request: HttpRequest) -> StreamingHttpResponse:
     who = f"{user.get_full_name() or user.get_username()} ({user.get_username()})"  # type: ignore[union-attr]
     response = StreamingHttpResponse(csv_chunks(HELD_CSV_COLUMNS, held_lines_rows(held, who=who, at=now)),
                                      content_type="text/csv; charset=utf-8")
-    name = "-".join(["held-lines", *chosen.values(), f"{timezone.localtime(now):%Y%m%d-%H%M}"])
+    # An agency's code came from a feed line, so it is made safe for a file name.
+    name = "-".join(["held-lines", *map(slugify, chosen.values()), f"{timezone.localtime(now):%Y%m%d-%H%M}"])
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response["Cache-Control"] = "no-store"
     return response
@@ -142,7 +145,8 @@ def feed_tokens(request: HttpRequest) -> HttpResponse:
         # The token is on this page only: keep it out of every cache, the browser's included.
         response["Cache-Control"] = "no-store"
         return response
-    tokens = FeedToken.objects.select_related("agency").order_by("revoked_at", "agency__name", "pk")
+    tokens = (FeedToken.objects.select_related("agency")
+              .order_by(F("revoked_at").asc(nulls_first=True), "agency__name", "pk"))  # live ones first
     return render(request, "intake/feed_tokens.html", {"form": form, "tokens": tokens})
 
 
