@@ -244,3 +244,12 @@ def test_live_tokens_come_before_revoked_ones(admin_client):
 def test_retry_with_nothing_held_is_an_important_message_not_a_success(admin_client, db):
     page = admin_client.post(reverse("web:feed-problems-retry"), follow=True).content.decode()
     assert "Important" in page and "govuk-notification-banner--success" not in page
+
+
+def test_counts_are_written_with_thousands_separators(admin_client, held):
+    ImportRun.objects.create(started_at=held[HeldStatus.WAITING].created_at, source="london",
+                             counts={"read": 51001, "created": 51001, "quarantined": 1200, "waiting": 3})
+
+    page = admin_client.get(reverse("web:feed-problems")).content.decode()
+
+    assert page.count(">51,001<") == 2 and ">1,203<" in page
