@@ -1,6 +1,8 @@
 """The single view: identity and markers, risk, chronology (filter and export), household and
 family, network, provenance; scoped by the access checkpoint, and pseudonymised for scrutiny."""
 
+import csv
+import io
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,6 +181,20 @@ def test_exports_are_filtered_marked_and_audited(client, researcher, family, fil
                              "filters": {"agencies": [], "types": ["missing_episode"], "start": None, "end": None}}
     docx = reverse("web:person-chronology-export", args=[family["leah"].reference, "docx"])
     assert client.get(docx).status_code == 404
+
+
+def test_an_agency_reference_that_looks_like_a_formula_is_exported_as_text(client, researcher, family):
+    from lantern.events.models import Event
+
+    event = Event.objects.filter(type="missing_episode").order_by("pk").first()
+    Event.objects.filter(pk=event.pk).update(source_id="=cmd|' /C calc'!A0")
+    client.force_login(researcher)
+    url = reverse("web:person-chronology-export", args=[family["leah"].reference, "csv"])
+
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+
+    assert "'=cmd|' /C calc'!A0" in [row["agency_reference"] for row in rows]
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
 
 
 def test_an_officer_sees_only_their_agency_and_is_told_more_exists(client, met, family):
