@@ -77,7 +77,6 @@ agencies = {a.code: a for a in Agency.objects.all()}
 boroughs = {b.ons_code: b for b in Borough.objects.all()}
 feed = next(f for f in files if f.name == "met.jsonl")
 now = datetime.now(UTC)
-
 start = time.perf_counter()
 done = 0
 for raw in islice(read_feed(feed, 10**6), limit):
