@@ -1,8 +1,24 @@
 """The JSON API, version 1. OpenAPI at /api/v1/openapi.json, generated from typed schemas."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from . import intake
 
 api = NinjaAPI(title="Lantern API", version="1", urls_namespace="api-v1", docs_url=None)
 api.add_router("/intake", intake.router)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """Answer a body over DATA_UPLOAD_MAX_MEMORY_SIZE in JSON, as every other refusal, not with
+    Django's HTML error page: the caller is a program, and should be told to send less."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request,
+        {"detail": f"the body is larger than {limit:,} bytes, the most one request may send: "
+                   "send the lines in smaller batches"},
+        status=413,
+    )

@@ -100,3 +100,21 @@ def test_feed_tokens_from_the_command_line(client, db, capsys):
 
     call_command("feeds", "revoke", str(FeedToken.objects.get().pk))
     assert send(client, token, [person("P2")]).status_code == 401
+
+
+def test_a_body_over_the_limit_is_refused_in_json_and_nothing_is_read(client, token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    lines = [person(f"P{n}") for n in range(40)]
+    response = send(client, token, lines)
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {
+        "detail": "the body is larger than 2,000 bytes, the most one request may send: send the lines in "
+                  "smaller batches"}
+    assert not SourceRecord.objects.exists()
+    assert send(client, token, lines[:2]).status_code == 200
+
+
+def test_a_body_over_the_limit_without_a_token_is_refused_as_unauthorised(client, token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    assert send(client, "", [person(f"P{n}") for n in range(40)]).status_code == 401
