@@ -19,7 +19,7 @@ from lantern.events.content import event_content, event_errors
 from lantern.linkage.features import RECORD_COLUMNS as LINKAGE_COLUMNS
 from lantern.linkage.features import record_features
 from lantern.linkage.realtime import IndexEntry, index_entry
-from lantern.organisations.selectors import district_to_ons_code, postcode_district
+from lantern.organisations.selectors import ons_code_for_postcode
 from lantern.people.content import (
     ADDRESS_FIELDS,
     RECORD_FIELD_NAMES,
@@ -139,6 +139,9 @@ class EventLine:
     """Both as UTC text (lantern.intake.bulk.utc_text), made here, which SQLite stores as it is:
     the writer, which every line passes through, converts nothing on SQLite."""
     borough: str | None
+    """The ONS code the line gave, if any (the writer checks it is a London borough's)."""
+    place: str | None
+    """The borough the event is counted in: the one given, else its location's postcode's."""
     location: tuple[str, str, str, str, str] | None
     """As a person's address: line1, line2, town, postcode and UPRN."""
     location_key: str | None
@@ -229,7 +232,7 @@ def _person(line: RawLine, data: dict[str, Any], now: datetime, linking: bool) -
     features = record_features({"id": None, **linkage_row(columns, arrived["aliases"])}, with_keys=linking)
     address_key = address_match_key(arrived["address"])
     borough = arrived["borough"]
-    home = borough or district_to_ons_code().get(postcode_district(arrived["address"]["postcode"]) or "")
+    home = borough or ons_code_for_postcode(arrived["address"]["postcode"])
     return PersonLine(line, data["agency"], data["source_id"], digest, arrived["source_system"], borough, home,
                       columns, address_key, orjson.dumps(features) if linking else b"",
                       index_entry(features, with_keys=linking))
@@ -291,8 +294,10 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         borough_code=data.get("borough"), attributes=attributes, narrative=narrative,
         restricted=restricted, involvements=involvements, location=location,
     )
+    borough = data.get("borough")
+    place = borough or (ons_code_for_postcode(location["postcode"]) if location else None)
     return EventLine(line, agency, source_id, data["type"], utc_text(occurred_at),
-                     utc_text(reported_at) if reported_at else None, data.get("borough"),
+                     utc_text(reported_at) if reported_at else None, borough, place,
                      *_address(location), involvements, orjson.dumps(attributes).decode(), narrative,
                      restricted, data.get("source_system", ""), digest)
 

@@ -37,7 +37,7 @@ def _as_tuple(parsed: Parsed) -> tuple[Any, ...]:
                 tuple(parsed.index))
     if isinstance(parsed, EventLine):
         return (_EVENT, parsed.agency, parsed.source_id, parsed.type, parsed.occurred_at,
-                parsed.reported_at, parsed.borough, parsed.location, parsed.location_key,
+                parsed.reported_at, parsed.borough, parsed.place, parsed.location, parsed.location_key,
                 parsed.involvements, parsed.attributes, parsed.narrative, parsed.restricted, parsed.source_system,
                 parsed.digest)
     if isinstance(parsed, AgencyLine):

@@ -488,7 +488,7 @@ class ChunkWriter:
         written = created + [line for line, _ in updated]
         location_ids = self._address_ids(
             [(line.location_key, line.location) for line in written],
-            [self.borough_ids.get(line.borough or "") for line in written],
+            [self.borough_ids.get(line.place or "") for line in written],
         )
         now, to_db = db_datetime(self.now), db_utc_texts()
         rows = [
@@ -503,7 +503,7 @@ class ChunkWriter:
                 now,
                 version,
                 e.digest,
-                self.borough_ids.get(e.borough or ""),
+                self.borough_ids.get(e.place or ""),
                 location_id,
                 e.attributes,
                 e.narrative,

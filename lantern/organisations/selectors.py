@@ -36,8 +36,12 @@ def postcode_district(postcode: str) -> str | None:
     return match.group(1) if match else None
 
 
+def ons_code_for_postcode(postcode: str) -> str | None:
+    """Return the ONS code of the London borough a postcode most likely lies in, if any."""
+    return district_to_ons_code().get(postcode_district(postcode) or "")
+
+
 def borough_for_postcode(postcode: str) -> Borough | None:
     """Return the London borough a postcode most likely lies in, if any."""
-    district = postcode_district(postcode)
-    code = district_to_ons_code().get(district or "")
+    code = ons_code_for_postcode(postcode)
     return Borough.objects.filter(ons_code=code).first() if code else None

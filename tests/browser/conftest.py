@@ -1,13 +1,11 @@
 """Fixtures for the browser tests: Debian's Chromium, demo data, and page checks."""
 
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.conf import settings
 from playwright.sync_api import ConsoleMessage, Page, Response
 
@@ -36,15 +34,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def demo_data(transactional_db: None) -> dict[str, int]:
-    """Load the demo data set, so the users and people of `lantern demo` exist."""
-    # The live server needs committed data, so these tests are transactional, and every
-    # transactional test empties the database when it ends: put back the London boroughs
-    # their migration loaded. (Serialized rollback cannot do this: once Playwright's sync API
-    # has started, Django's connection is a new object without the serialized copy.)
-    load_boroughs = import_module("lantern.organisations.migrations.0002_london_boroughs")
-    load_boroughs.load_boroughs(apps, None)
-
+def demo_data(london_boroughs: None) -> dict[str, int]:
+    """Load the demo data set, so the users and people of `lantern demo` exist (the live
+    server needs committed data, so these tests are transactional)."""
     from lantern.demo.data import load_demo_data
 
     return load_demo_data()

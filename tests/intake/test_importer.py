@@ -347,3 +347,31 @@ def test_an_events_times_are_stored_as_the_instants_it_gave(tmp_path):
     assert first.occurred_at == datetime(2026, 3, 1, 22, 30, 0, 250000, tzinfo=UTC)
     assert first.reported_at == datetime(2026, 3, 2, 0, 15, tzinfo=UTC)
     assert (second.occurred_at, second.reported_at) == (datetime(2026, 3, 1, 21, 30, tzinfo=UTC), None)
+
+
+def unplaced(line: dict) -> dict:
+    """The line without its borough (the format has no null borough: a feed leaves it out)."""
+    return {key: value for key, value in line.items() if key != "borough"}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_an_event_without_a_borough_is_counted_where_its_location_is(tmp_path, workers):
+    hackney = {"line1": "14 Clapton Square", "town": "London", "postcode": "e58hp"}
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "met.jsonl", [
+        person("P1"),
+        unplaced(event("E1", ("P1", "missing_person"), location=hackney)),
+        # A borough the feed gives wins over its location's.
+        event("E2", ("P1", "missing_person"), borough="E09000001", location=hackney),
+        unplaced(event("E3", ("P1", "missing_person"),
+                       location={"line1": "1 High Street", "town": "Oxford", "postcode": "OX1 1AA"})),
+        unplaced(event("E4", ("P1", "missing_person"))),
+    ])
+    counts = import_paths([tmp_path], workers=workers).counts
+    assert (counts["created"], counts["quarantined"]) == (7, 0)  # two agencies, a person, four events
+
+    placed = dict(Event.objects.values_list("source_id", "borough__ons_code"))
+    assert placed == {"E1": "E09000012", "E2": "E09000001", "E3": None, "E4": None}
+    assert Event.objects.get(source_id="E1").location.borough.ons_code == "E09000012"
+    # What the feed sent is what is compared: sent again, nothing has changed.
+    assert import_paths([tmp_path]).counts["unchanged"] == 7
