@@ -9,6 +9,9 @@
 #   DATA_DIR from `lantern generate --years 1 --out DATA_DIR` (one London year);
 #   CHECKOUT: another checkout (a git worktree of an older commit, say) to time with this
 #   checkout's virtual environment, for an old-and-new comparison in one sitting.
+#   PARSED_BEFOREHAND=1: parse every line first, untimed, and then import with parsing free
+#   (each chunk handed to the writer as the parsing processes would return it): how long
+#   the writer and the database take alone, the most a quicker parser could give.
 # PostgreSQL: the database lantern_yr on 127.0.0.1 is dropped and made again.
 set -euo pipefail
 DB=$1; DATA=$(realpath "$2"); HERE=$(cd "$(dirname "$0")/.." && pwd); CHECKOUT=${3:-$HERE}
@@ -51,6 +54,23 @@ def written() -> int:
     """Bytes this process has handed to write calls (SQLite's log, its checkpoints, the database)."""
     return int(next(line.split()[1] for line in open("/proc/self/io") if line.startswith("wchar:")))
 
+
+if os.environ.get("PARSED_BEFOREHAND"):
+    from itertools import chain
+
+    from lantern.intake import importer
+    from lantern.intake.transfer import pack_lines, parse_packed, unpack_parsed
+
+    files = importer.feed_files([Path(os.environ["DATA"])])
+    lines = chain.from_iterable(importer.read_feed(f, 10**6) for f in files)
+    packed = [parse_packed(pack_lines(chunk), False) for chunk in importer._chunks(lines, importer.CHUNK_LINES)]
+    print(f"parsed beforehand: {len(packed)} chunks, {sum(map(len, packed)) / 1e6:.0f} MB")
+
+    def parsed_already(chunks, workers, linking=True):
+        for chunk, parsed in zip(chunks, packed, strict=True):
+            yield len(chunk), unpack_parsed(parsed, chunk)
+
+    importer._parsed_chunks = parsed_already
 
 before, written_before = cpu(resource.RUSAGE_SELF), written()  # Django's start-up is not the import's
 start = time.perf_counter()
