@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
-from lantern.intake.feeds import feed_for_token
+from lantern.intake.feeds import feed_batch_received, feed_for_token
 from lantern.intake.held import open_held_lines
 from lantern.intake.importer import Import
 from lantern.intake.models import FeedToken
@@ -56,6 +56,7 @@ def intake(request: HttpRequest) -> dict[str, Any]:
                      problem=f"is {len(line.data):,} bytes long; a line may be at most {too_long:,} bytes")
              for line in lines]
     run = Import(source, only_agency=feed.agency.code).lines(lines).finish()
+    feed_batch_received(feed)
     # Report every line of this batch still held, including ones held by an earlier batch.
     numbers: dict[str, list[int]] = {}
     for line in lines:

@@ -34,6 +34,12 @@ def feed_for_token(token: str) -> FeedToken | None:
             .filter(token_hash=token_digest(token), revoked_at__isnull=True).first())
 
 
+def feed_batch_received(feed: FeedToken) -> None:
+    """Note that a feed has just sent a batch, so administrators can see which tokens are in
+    use and revoke the ones that are not (one UPDATE; the token's own row only)."""
+    FeedToken.objects.filter(pk=feed.pk).update(last_batch_at=timezone.now())
+
+
 def feed_token_revoke(*, feed: FeedToken, actor: object = None) -> FeedToken:
     """Stop a token working; revoking it again changes nothing."""
     require_administrator(actor, "revoke feed tokens")

@@ -71,6 +71,9 @@ class FeedToken(models.Model):
     )
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    last_batch_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the system last sent a batch with it (None: never)"
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.agency})"

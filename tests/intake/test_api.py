@@ -1,5 +1,7 @@
 """POST /api/v1/intake: a feed sends its own agency's lines with a bearer token."""
 
+import re
+
 import orjson
 import pytest
 
@@ -94,11 +96,15 @@ def test_feed_tokens_from_the_command_line(client, db, capsys):
     token = capsys.readouterr().out.strip().splitlines()[-1]
     assert send(client, token, [person("P1")]).status_code == 200
 
+    call_command("feeds", "issue", "met", "Spare export")
+    capsys.readouterr()
     call_command("feeds", "list")
-    assert "CRIS nightly" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert re.search(r"CRIS nightly +live +last batch \d{4}-\d\d-\d\d \d\d:\d\d", listed), listed
+    assert re.search(r"Spare export +live +no batch yet", listed), listed
     from lantern.intake.models import FeedToken
 
-    call_command("feeds", "revoke", str(FeedToken.objects.get().pk))
+    call_command("feeds", "revoke", str(FeedToken.objects.get(name="CRIS nightly").pk))
     assert send(client, token, [person("P2")]).status_code == 401
 
 

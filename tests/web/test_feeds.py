@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from lantern.accounts.models import Role
 from lantern.core.models import AuditEntry, AuditVerb
@@ -253,3 +254,24 @@ def test_counts_are_written_with_thousands_separators(admin_client, held):
     page = admin_client.get(reverse("web:feed-problems")).content.decode()
 
     assert page.count(">51,001<") == 2 and ">1,203<" in page
+
+
+def test_the_tokens_page_says_when_each_token_last_sent_a_batch(admin_client, client):
+    agency = AgencyFactory(code="met", name="Metropolitan Police Service")
+    used, token = feed_token_issue(agency=agency, name="CRIS nightly")
+    feed_token_issue(agency=agency, name="Spare export")
+    before = timezone.now()
+
+    sent = client.post("/api/v1/intake", b"{broken", content_type="application/x-ndjson",
+                       headers={"Authorization": f"Bearer {token}"})
+    refused = client.post("/api/v1/intake", b"{broken", content_type="application/x-ndjson",
+                          headers={"Authorization": "Bearer lantern_not-a-token"})
+
+    assert (sent.status_code, refused.status_code) == (200, 401)
+    used.refresh_from_db()
+    assert used.last_batch_at >= before
+    rows = {row.name: row.last_batch_at for row in FeedToken.objects.all()}
+    assert rows["Spare export"] is None
+    page = admin_client.get(reverse("web:feed-tokens")).content.decode()
+    assert "Last batch" in page and "None yet" in page
+    assert f"{timezone.localtime(used.last_batch_at):%-d %b %Y %H:%M}" in page

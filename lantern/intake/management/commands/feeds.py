@@ -32,7 +32,8 @@ class Command(BaseCommand):
         elif options["action"] == "list":
             for feed in FeedToken.objects.select_related("agency").order_by("pk"):
                 state = f"revoked {feed.revoked_at:%Y-%m-%d %H:%M}" if feed.revoked_at else "live"
-                self.stdout.write(f"{feed.pk:>5}  {feed.agency.code:<20}  {feed.name:<40}  {state}")
+                used = f"last batch {feed.last_batch_at:%Y-%m-%d %H:%M}" if feed.last_batch_at else "no batch yet"
+                self.stdout.write(f"{feed.pk:>5}  {feed.agency.code:<20}  {feed.name:<40}  {state:<24}  {used}")
         else:
             token_row = FeedToken.objects.filter(pk=options["id"]).first()
             if token_row is None:
