@@ -1,23 +1,16 @@
 """Migration events.0003 places in a borough the stored events that came with a location but no borough."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from lantern.events.models import Event
 from lantern.people.models import Address
 from tests.factories import EventFactory, borough
+from tests.migrating import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("events", "0002_choices_checked_by_equalities")]
 AFTER = [("events", "0003_events_placed_by_their_location")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def place(postcode: str, key: str) -> Address:

@@ -2,18 +2,13 @@
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("people", "0006_unique_without_like_indexes")]
 AFTER = [("people", "0007_search_terms_keyed_by_record")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def rows() -> list[tuple[int, int]]:
