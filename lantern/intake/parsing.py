@@ -289,12 +289,12 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
         location["postcode"] = normalise_postcode(location["postcode"])
     narrative = data.get("narrative", "")
     restricted = data.get("restricted", False)
+    borough = data.get("borough")
     _, digest = event_content(
         event_type=data["type"], occurred_at=occurred_at, reported_at=reported_at,
-        borough_code=data.get("borough"), attributes=attributes, narrative=narrative,
+        borough_code=borough, attributes=attributes, narrative=narrative,
         restricted=restricted, involvements=involvements, location=location,
     )
-    borough = data.get("borough")
     place = borough or (ons_code_for_postcode(location["postcode"]) if location else None)
     return EventLine(line, agency, source_id, data["type"], utc_text(occurred_at),
                      utc_text(reported_at) if reported_at else None, borough, place,
