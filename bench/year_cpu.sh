@@ -61,8 +61,11 @@ if os.environ.get("PARSED_BEFOREHAND"):
     from lantern.intake import importer
     from lantern.intake.transfer import pack_lines, parse_packed, unpack_parsed
 
+    from django.conf import settings
+
+    # Read and parsed as import_paths does into a fresh database (no trained model: not linking).
     files = importer.feed_files([Path(os.environ["DATA"])])
-    lines = chain.from_iterable(importer.read_feed(f, 10**6) for f in files)
+    lines = chain.from_iterable(importer.read_feed(f, settings.LANTERN_MAX_LINE_BYTES) for f in files)
     packed = [parse_packed(pack_lines(chunk), False) for chunk in importer._chunks(lines, importer.CHUNK_LINES)]
     print(f"parsed beforehand: {len(packed)} chunks, {sum(map(len, packed)) / 1e6:.0f} MB")
 

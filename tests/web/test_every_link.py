@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from django.test import Client
 
+from lantern.accounts.models import User
 from lantern.core.access import scope_for
 from lantern.demo.data import DEMO_USERS, load_demo_data
 from lantern.people.models import SourceRecord
@@ -44,8 +45,6 @@ def links(page: str, html: str) -> list[str]:
 
 @pytest.mark.parametrize("username", [user[0] for user in DEMO_USERS])
 def test_every_page_a_role_can_reach_answers(username, client: Client):
-    from lantern.accounts.models import User
-
     load_demo_data()
     user = User.objects.get(username=username)
     client.force_login(user)
