@@ -3,8 +3,10 @@
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -90,37 +92,132 @@ def _csv_row_to_person(row: dict[str, str]) -> dict[str, object]:
     return person
 
 
+# Where a CSV record stands at the end of a piece of it, as the csv module's default dialect
+# reads it: a quote opens a quoted field only as a field's first character (after a comma,
+# or a carriage return, which ends a record too); inside quotes `""` is a quote; after the
+# closing quote the field goes on unquoted, where a quote is just a quote.
+FIELD_START, IN_FIELD, IN_QUOTES, AFTER_QUOTE = range(4)
+FIELD_OPENING_QUOTE = re.compile(rb'[,\r]"')
+
+
+def csv_state_after(piece: bytes, state: int) -> int:
+    """The state at the end of `piece`, given the state at its start."""
+    position = 0
+    if state in (FIELD_START, AFTER_QUOTE):
+        # A quote first opens a field, or after a quote inside one it is the doubled quote.
+        state = IN_QUOTES if piece[:1] == b'"' else IN_FIELD
+        position = 1 if state == IN_QUOTES else 0
+    while True:
+        if state == IN_QUOTES:
+            end = piece.find(b'"', position)
+            while end != -1 and piece[end + 1:end + 2] == b'"':
+                end = piece.find(b'"', end + 2)
+            if end == -1:
+                return IN_QUOTES
+            if end + 1 == len(piece):
+                return AFTER_QUOTE
+            state, position = IN_FIELD, end + 1
+        else:
+            opening = FIELD_OPENING_QUOTE.search(piece, position)
+            if opening is None:
+                return FIELD_START if piece[-1:] in (b",", b"\r") else IN_FIELD
+            state, position = IN_QUOTES, opening.end()
+
+
+def csv_records(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """Split CSV bytes into records, as (first line number, the record, its size in bytes).
+
+    A quoted field may run over several lines, so a record ends at the first line end
+    outside quotes. A record over the limit comes as None: read to its end but never held
+    whole, so the rows after it are still read."""
+    number = 0
+    while True:
+        first = number + 1
+        parts: list[bytes] | None = []
+        size = 0
+        state = FIELD_START
+        # A line longer than the limit comes in pieces, each read from the state the last left.
+        while piece := handle.readline(max_line_bytes + 1):
+            if number == 0 and not size:
+                piece = piece.removeprefix(codecs.BOM_UTF8)
+            size += len(piece)
+            if parts is not None:
+                parts.append(piece)
+                if size > max_line_bytes:
+                    parts = None
+            state = csv_state_after(piece, state)
+            if piece.endswith(b"\n"):
+                number += 1
+                if state != IN_QUOTES:
+                    break
+        if not size:
+            return
+        yield first, None if parts is None else b"".join(parts), size
+
+
+def record_rows(record: bytes | None, size: int, max_line_bytes: int) -> tuple[list[list[str]], str]:
+    """A CSV record's rows (one, or none for a blank line), or the reason they cannot be read.
+
+    Lines are split at line feeds; a file whose lines end in a carriage return alone comes
+    as one record, which the csv module still splits into its rows."""
+    if record is None:
+        return [], f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes"
+    text = record.decode("utf-8", "surrogateescape")
+    try:
+        # As one string the csv module reads one row quickest, and refuses a carriage return
+        # alone before the end; split into lines, it reads that too.
+        rows = list(csv.reader((text,)))
+    except csv.Error:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            return [], f"could not be read as CSV ({error})"
+    return [row for row in rows if row], ""
+
+
 def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
-    """Yield each CSV row as a person line in the interchange format (the header names the fields)."""
+    """Yield each CSV row as a person line in the interchange format (the header names the fields).
+
+    A row that cannot be read is refused and the rows after it are still read; only a
+    header that cannot be read stops the file."""
     source = str(path)
-    with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        csv.field_size_limit(max_line_bytes)
-        reader = csv.DictReader(text)
-        rows = iter(reader)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
+    csv.field_size_limit(max_line_bytes)
+    header: list[str] | None = None
+    with path.open("rb") as handle:
+        for number, record, size in csv_records(handle, max_line_bytes):
+            rows, problem = record_rows(record, size, max_line_bytes)
+            if problem and header is None:
+                if record is None and _lone_carriage_returns(path):
+                    problem += "; its lines seem to end in a carriage return alone: save it with line feeds"
+                yield RawLine(source, number, b"", truncated=record is None,
+                              problem=f"is the header row and {problem}; no row of the file was read")
                 return
-            except csv.Error as error:
-                # The csv module cannot resume after this: say so, rather than skip the rest quietly.
-                yield RawLine(source, reader.line_num, b"", truncated=True,
-                              problem=f"could not be read as CSV ({error}); the rest of the file was not read")
-                return
-            number = reader.line_num
-            if None in row:
-                yield RawLine(source, number, b"", problem="has more values than the header has columns")
-                continue
-            person = _csv_row_to_person(row)
-            try:
-                data = orjson.dumps(person)
-            except (TypeError, orjson.JSONEncodeError):
-                yield RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT],
-                              problem="is not UTF-8 text")
-                continue
-            if len(data) > max_line_bytes:
-                yield RawLine(source, number, data[:RAW_KEPT], truncated=True,
-                              problem=f"is {len(data):,} bytes long; a line may be at most {max_line_bytes:,} bytes")
-                continue
-            yield RawLine(source, number, data)
+            if problem:
+                kept = record or b""
+                yield RawLine(source, number, kept[:RAW_KEPT], truncated=record is None or len(kept) > RAW_KEPT,
+                              problem=problem)
+            for values in rows:
+                if header is None:
+                    header = values
+                elif len(values) > len(header):
+                    yield RawLine(source, number, b"", problem="has more values than the header has columns")
+                else:
+                    yield _csv_row_line(source, number, dict(zip(header, values, strict=False)), max_line_bytes)
+
+
+def _lone_carriage_returns(path: Path) -> bool:
+    with path.open("rb") as handle:
+        start = handle.read(1 << 16)
+    return b"\r" in start and b"\n" not in start
+
+
+def _csv_row_line(source: str, number: int, row: dict[str, str], max_line_bytes: int) -> RawLine:
+    """A CSV row as the person line it stands for."""
+    try:
+        data = orjson.dumps(_csv_row_to_person(row))
+    except (TypeError, orjson.JSONEncodeError):
+        return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT], problem="is not UTF-8 text")
+    if len(data) > max_line_bytes:
+        return RawLine(source, number, data[:RAW_KEPT], truncated=True,
+                       problem=f"is {len(data):,} bytes long; a line may be at most {max_line_bytes:,} bytes")
+    return RawLine(source, number, data)

@@ -269,17 +269,6 @@ def test_csv_restricted_must_be_a_clear_yes_or_no(tmp_path):
     assert HeldLine.objects.get().field == "restricted"
 
 
-def test_a_csv_field_too_long_to_read_stops_the_file_with_a_reason(tmp_path, settings):
-    settings.LANTERN_MAX_LINE_BYTES = 1_000
-    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
-    (tmp_path / "people.csv").write_text(
-        "agency,source_id,given_names\nmet,R1,Ann\nmet,R2,\"" + "x" * 5_000 + "\"\nmet,R3,Cy\n"
-    )
-    counts = import_paths([tmp_path]).counts
-    assert counts["created"] == 3 and counts["quarantined"] == 1
-    assert "the rest of the file was not read" in HeldLine.objects.get().reason
-
-
 def test_a_report_in_the_future_is_refused(tmp_path):
     write_feed(tmp_path / "agencies.jsonl", AGENCIES)
     write_feed(tmp_path / "met.jsonl", [person("P1"), event("E1", ("P1", "missing_person"),
