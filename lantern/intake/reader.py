@@ -42,6 +42,50 @@ def count_lines(files: list[Path]) -> int:
     return total
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Bytes of a UTF-16 file that are not UTF-16 become a lone surrogate, which UTF-8 cannot
+# hold: their line then fails the UTF-8 check as any line of stray bytes does.
+codecs.register_error("lantern.not-utf16", lambda error: ("\udcff", error.end))  # type: ignore[arg-type, return-value]
+
+
+class Utf16AsUtf8(io.RawIOBase):
+    """A UTF-16 file read as UTF-8 bytes, so the line reading and the checks after it are the
+    same for every feed. Bytes that are not UTF-16 come through as bytes that are not UTF-8,
+    so the line that holds them is refused as any such line is, and the rest still go in."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder("utf-16")("lantern.not-utf16")
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self.pending:
+            block = self.raw.read(1 << 16)
+            self.pending = self.decoder.decode(block, final=not block).encode("utf-8", "surrogatepass")
+            if not block:
+                break
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_feed(path: Path) -> BinaryIO:
+    """Open a feed file for reading as UTF-8 bytes; a UTF-16 file (it starts with UTF-16's
+    byte order mark, as some Windows programs write) is turned into UTF-8 as it is read."""
+    handle = path.open("rb")
+    if handle.peek(2)[:2] in UTF16_BOMS:
+        return io.BufferedReader(Utf16AsUtf8(handle), buffer_size=1 << 16)  # type: ignore[return-value]
+    return handle
+
+
 def read_feed(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
     if path.suffix == ".csv":
         yield from read_csv(path, max_line_bytes)
@@ -52,7 +96,7 @@ def read_feed(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
 def read_jsonl(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
     """Yield each non-blank line; a line over the limit is skipped, never held in memory whole."""
     source = str(path)
-    with path.open("rb") as handle:
+    with open_feed(path) as handle:
         number = 0
         while chunk := handle.readline(max_line_bytes + 1):
             number += 1
@@ -183,7 +227,7 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
     source = str(path)
     csv.field_size_limit(max_line_bytes)
     header: list[str] | None = None
-    with path.open("rb") as handle:
+    with open_feed(path) as handle:
         for number, record, size in csv_records(handle, max_line_bytes):
             rows, problem = record_rows(record, size, max_line_bytes)
             if problem and header is None:
@@ -197,6 +241,11 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                 yield RawLine(source, number, kept[:RAW_KEPT], truncated=record is None or len(kept) > RAW_KEPT,
                               problem=problem)
             for values in rows:
+                if header is None and len(values) == 1 and "\t" in values[0]:
+                    yield RawLine(source, number, b"", problem=(
+                        "is the header row and has tabs between its names, not commas: save the file as "
+                        "CSV (comma-separated values); no row of the file was read"))
+                    return
                 if header is None:
                     header = values
                 elif len(values) > len(header):

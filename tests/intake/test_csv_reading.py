@@ -106,3 +106,10 @@ def test_a_record_the_csv_module_refuses_gives_its_reason():
             [], "could not be read as CSV (field larger than field limit (10))")
     finally:
         csv.field_size_limit(limit)
+
+
+def test_a_tab_separated_file_is_refused_once_with_what_to_do(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("agency\tsource_id\tgiven_names\nmet\tR1\tAnn\nmet\tR2\tBob\n", encoding="utf-8")
+    [line] = read_csv(path, max_line_bytes=1_000)
+    assert line.number == 1 and "has tabs between its names, not commas" in line.problem

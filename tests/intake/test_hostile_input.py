@@ -1,5 +1,6 @@
 """Hostile input: whatever arrives, the importer neither crashes nor loses a line, and says why."""
 
+import codecs
 import json
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from lantern.intake.importer import import_paths
 from lantern.intake.models import HeldLine, HeldStatus
 from lantern.intake.parsing import RawLine, parse_line
+from lantern.people.models import SourceRecord
 from tests.intake.feeds import AGENCIES, event, person
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,30 @@ def test_a_wrong_encoding_file_is_held_line_by_line(tmp_path):
 def test_a_utf8_byte_order_mark_is_tolerated(tmp_path):
     (tmp_path / "agencies.jsonl").write_bytes(b"\xef\xbb\xbf" + b"\n".join(orjson.dumps(a) for a in AGENCIES))
     assert import_paths([tmp_path]).counts["created"] == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_with_its_byte_order_mark_is_read_as_utf8(tmp_path, encoding):
+    (tmp_path / "agencies.jsonl").write_bytes(b"\n".join(orjson.dumps(a) for a in AGENCIES) + b"\n")
+    text = "\n".join(orjson.dumps(person(f"P{n}", given_names="Zoë Łucja")).decode() for n in range(3)) + "\n"
+    bom = "\ufeff" if encoding != "utf-16" else ""  # Python's "utf-16" writes its own
+    (tmp_path / "feed.jsonl").write_bytes((bom + text).encode(encoding))
+    (tmp_path / "people.csv").write_bytes((bom + "agency,source_id,given_names\nmet,C1,Siân\n").encode(encoding))
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (6, 0)
+    assert SourceRecord.objects.get(source_id="P2").given_names == "Zoë Łucja"
+    assert SourceRecord.objects.get(source_id="C1").given_names == "Siân"
+
+
+def test_bytes_that_are_not_utf16_in_a_utf16_file_hold_only_their_line(tmp_path):
+    (tmp_path / "agencies.jsonl").write_bytes(b"\n".join(orjson.dumps(a) for a in AGENCIES) + b"\n")
+    line = (orjson.dumps(person("P1")) + b"\n").decode()
+    lone_surrogate = b"\x00\xd8"  # half of a UTF-16 pair, alone
+    data = (codecs.BOM_UTF16_LE + line.encode("utf-16-le") + b'{\x00' + lone_surrogate + b"\n\x00"
+            + line.replace("P1", "P2").encode("utf-16-le") + b"\x00")  # and an odd byte at the end
+    (tmp_path / "feed.jsonl").write_bytes(data)
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (4, 2)
+    assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P2"}
+    assert [held.line_number for held in HeldLine.objects.order_by("line_number")] == [2, 4]
+    assert all("is not UTF-8" in held.reason for held in HeldLine.objects.all())
