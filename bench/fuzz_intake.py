@@ -6,10 +6,16 @@ wrong types, far dates) — then every mutated line is parsed, and the whole mut
 is imported into a fresh SQLite database. The run passes when no exception escapes and
 every line read is accounted for (created, updated, unchanged, quarantined or waiting).
 
-Usage: python bench/fuzz_intake.py FEED_FOLDER [--lines 50000] [--seed 1]
+With --csv, the person lines become rows of a CSV file instead, mutated as CSV text (quotes,
+commas, line breaks and carriage returns put in, bytes flipped or cut); the count of rows
+read is then checked against the rows Python's csv module finds in the same file.
+
+Usage: python bench/fuzz_intake.py FEED_FOLDER [--lines 50000] [--seed 1] [--csv]
 """
 
 import argparse
+import csv
+import io
 import os
 import random
 import sys
@@ -50,11 +56,51 @@ def mutate(line: bytes, rng: random.Random) -> bytes:
     return bytes(data).replace(b"\n", b" ")
 
 
+CSV_COLUMNS = ["agency", "source_id", "given_names", "family_name", "aliases", "date_of_birth", "sex",
+               "nhs_number", "phone", "email", "school_urn", "line1", "line2", "town", "postcode", "uprn"]
+CSV_HOSTILE = [b'"', b",", b"\n", b"\r", b'""', b'",', b'\n"', b"x" * 5000, b"\x00", b"\xff"]
+
+
+def csv_row(line: bytes) -> bytes:
+    """A person line as a CSV row under CSV_COLUMNS."""
+    import orjson
+
+    person = orjson.loads(line)
+    person.update(person.pop("address", None) or {})
+    person["aliases"] = ";".join(person.get("aliases") or [])
+    out = io.StringIO(newline="")
+    csv.writer(out).writerow(["" if person.get(column) is None else person[column] for column in CSV_COLUMNS])
+    return out.getvalue().encode()
+
+
+def mutate_csv(row: bytes, rng: random.Random) -> bytes:
+    data = bytearray(row)
+    choice = rng.randrange(5)
+    if choice == 0 and data:
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    elif choice == 1:
+        at = rng.randrange(len(data) + 1)
+        data[at:at] = rng.choice(CSV_HOSTILE)
+    elif choice == 2 and data:
+        del data[rng.randrange(len(data))]
+    elif choice == 3:
+        data = data[: rng.randrange(len(data) + 1)]
+    return bytes(data)
+
+
+def csv_rows_found(data: bytes) -> int:
+    """Rows after the header, as the csv module reads the file: what the import must account for."""
+    csv.field_size_limit(1 << 30)
+    rows = csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline=""))
+    return sum(1 for row in rows if row) - 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("feeds", type=Path)
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--csv", action="store_true", help="fuzz a CSV file of person rows instead")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lantern-fuzz-"))
     os.environ.update(LANTERN_DATA_DIR=str(work), DJANGO_SETTINGS_MODULE="lantern.config.settings.local")
@@ -71,9 +117,12 @@ def main() -> None:
     rng = random.Random(options.seed)
     source = [line.rstrip(b"\n") for name in ("met.jsonl", "schools.jsonl", "health.jsonl")
               for line in (options.feeds / name).open("rb")]
-    mutated = [mutate(rng.choice(source), rng) for _ in range(options.lines)]
     call_command("migrate", verbosity=0)
     import_paths([options.feeds / "agencies.jsonl"])
+    if options.csv:
+        fuzz_csv([line for line in source if line.startswith(b'{"kind":"person"')], rng, options, work)
+        return
+    mutated = [mutate(rng.choice(source), rng) for _ in range(options.lines)]
 
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -92,6 +141,22 @@ def main() -> None:
     print(f"imported: {counts}")
     print(f"every line accounted for: {accounted == counts['read'] == options.lines - blank}")
     if accounted != counts["read"]:
+        raise SystemExit(1)
+
+
+def fuzz_csv(person_lines: list[bytes], rng: random.Random, options: argparse.Namespace, work: Path) -> None:
+    from lantern.intake.importer import import_paths
+
+    rows = [mutate_csv(csv_row(rng.choice(person_lines)), rng) for _ in range(options.lines)]
+    feed = work / "fuzz.csv"
+    feed.write_bytes(",".join(CSV_COLUMNS).encode() + b"\r\n" + b"".join(rows))
+    expected = csv_rows_found(feed.read_bytes())
+    counts = import_paths([feed], workers=2).counts
+    accounted = sum(counts[k] for k in ("created", "updated", "unchanged", "quarantined", "waiting"))
+    print(f"{options.lines:,} mutated CSV rows (seed {options.seed}); the csv module finds {expected:,} rows")
+    print(f"imported: {counts}")
+    print(f"every row accounted for: {accounted == counts['read'] == expected}")
+    if not accounted == counts["read"] == expected:
         raise SystemExit(1)
 
 

@@ -11,7 +11,7 @@ from lantern.intake.feeds import feed_batch_received, feed_for_token
 from lantern.intake.held import open_held_lines
 from lantern.intake.importer import Import
 from lantern.intake.models import FeedToken
-from lantern.intake.parsing import RawLine, raw_hash
+from lantern.intake.parsing import RawLine, over_the_limit, raw_hash
 
 router = Router(tags=["intake"])
 
@@ -53,7 +53,7 @@ def intake(request: HttpRequest) -> dict[str, Any]:
     too_long = settings.LANTERN_MAX_LINE_BYTES
     lines = [line if len(line.data) <= too_long else
              RawLine(line.source, line.number, line.data[:1024], truncated=True,
-                     problem=f"is {len(line.data):,} bytes long; a line may be at most {too_long:,} bytes")
+                     problem=over_the_limit(len(line.data), too_long))
              for line in lines]
     run = Import(source, only_agency=feed.agency.code).lines(lines).finish()
     feed_batch_received(feed)

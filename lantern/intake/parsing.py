@@ -38,6 +38,11 @@ DEFAULT_LEGAL_BASIS = "dpa2018_sch8_para4"
 RAW_KEPT = 65_536  # characters of a refused line kept for people to read and retry
 
 
+def over_the_limit(size: int, max_line_bytes: int) -> str:
+    """The reason a line too long to take is refused."""
+    return f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes"
+
+
 class RawLine(NamedTuple):
     """One line as read, before parsing. A named tuple: made for every line, twice (in the
     reader and in a parsing process), it costs a third of a frozen dataclass."""

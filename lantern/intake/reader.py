@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .parsing import RAW_KEPT, RawLine
+from .parsing import RAW_KEPT, RawLine, over_the_limit
 
 FEED_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 # Ground truth from the generator sits beside the feeds but is not a feed.
@@ -43,9 +43,16 @@ def count_lines(files: list[Path]) -> int:
 
 
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-# Bytes of a UTF-16 file that are not UTF-16 become a lone surrogate, which UTF-8 cannot
-# hold: their line then fails the UTF-8 check as any line of stray bytes does.
-codecs.register_error("lantern.not-utf16", lambda error: ("\udcff", error.end))  # type: ignore[arg-type, return-value]
+
+
+def _not_utf16(error: UnicodeError) -> tuple[str, int]:
+    """Bytes of a UTF-16 file that are not UTF-16 become a lone surrogate, which UTF-8 cannot
+    hold: their line then fails the UTF-8 check as any line of stray bytes does."""
+    assert isinstance(error, UnicodeDecodeError)
+    return "\udcff", error.end
+
+
+codecs.register_error("lantern.not-utf16", _not_utf16)
 
 
 class Utf16AsUtf8(io.RawIOBase):
@@ -106,7 +113,7 @@ def read_jsonl(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                     size += len(more)
                 size += len(more)
                 yield RawLine(source, number, head, truncated=True,
-                              problem=f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes")
+                              problem=over_the_limit(size, max_line_bytes))
                 continue
             data = chunk.rstrip(b"\r\n")
             if number == 1 and data.startswith(codecs.BOM_UTF8):
@@ -205,7 +212,7 @@ def record_rows(record: bytes | None, size: int, max_line_bytes: int) -> tuple[l
     Lines are split at line feeds; a file whose lines end in a carriage return alone comes
     as one record, which the csv module still splits into its rows."""
     if record is None:
-        return [], f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes"
+        return [], over_the_limit(size, max_line_bytes)
     text = record.decode("utf-8", "surrogateescape")
     try:
         # As one string the csv module reads one row quickest, and refuses a carriage return
@@ -236,8 +243,8 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                 yield RawLine(source, number, b"", truncated=record is None,
                               problem=f"is the header row and {problem}; no row of the file was read")
                 return
+            kept = record or b""
             if problem:
-                kept = record or b""
                 yield RawLine(source, number, kept[:RAW_KEPT], truncated=record is None or len(kept) > RAW_KEPT,
                               problem=problem)
             for values in rows:
@@ -249,7 +256,8 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                 if header is None:
                     header = values
                 elif len(values) > len(header):
-                    yield RawLine(source, number, b"", problem="has more values than the header has columns")
+                    yield RawLine(source, number, kept[:RAW_KEPT], truncated=len(kept) > RAW_KEPT,
+                                  problem="has more values than the header has columns")
                 else:
                     yield _csv_row_line(source, number, dict(zip(header, values, strict=False)), max_line_bytes)
 
@@ -268,5 +276,5 @@ def _csv_row_line(source: str, number: int, row: dict[str, str], max_line_bytes:
         return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT], problem="is not UTF-8 text")
     if len(data) > max_line_bytes:
         return RawLine(source, number, data[:RAW_KEPT], truncated=True,
-                       problem=f"is {len(data):,} bytes long; a line may be at most {max_line_bytes:,} bytes")
+                       problem=over_the_limit(len(data), max_line_bytes))
     return RawLine(source, number, data)

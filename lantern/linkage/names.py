@@ -3,7 +3,7 @@
 import csv
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from nicknames import NickNamer
@@ -12,14 +12,19 @@ EXTRA_NICKNAMES = Path(__file__).parent / "data" / "nicknames_extra.csv"
 NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
-@cache
+# Names met most recently, whose cleaning is remembered: they repeat across an import's
+# records. Bounded, as an import's memory must be (typos make new names without end).
+NAMES_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def clean_name(value: str) -> str:
     """Return a name in lower-case ASCII letters only: 'O'Brien-Smith' becomes 'obriensmith'."""
     folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     return NOT_LETTERS.sub("", folded)
 
 
-@cache
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def name_parts(value: str) -> tuple[str, ...]:
     """Return the cleaned words of a name: 'Smith-Jones' gives ('smith', 'jones')."""
     folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
