@@ -268,12 +268,23 @@ def _lone_carriage_returns(path: Path) -> bool:
     return b"\r" in start and b"\n" not in start
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _csv_row_line(source: str, number: int, row: dict[str, str], max_line_bytes: int) -> RawLine:
     """A CSV row as the person line it stands for."""
     try:
         data = orjson.dumps(_csv_row_to_person(row))
     except (TypeError, orjson.JSONEncodeError):
-        return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT], problem="is not UTF-8 text")
+        # Bytes that are not UTF-8 were read as lone surrogates, which JSON cannot hold.
+        column = next(name for name, value in row.items() if not (_is_utf8(name) and _is_utf8(value)))
+        return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT],
+                       problem=f"is not UTF-8 text (in the column {column.encode('utf-8', 'replace').decode()!r})")
     if len(data) > max_line_bytes:
         return RawLine(source, number, data[:RAW_KEPT], truncated=True,
                        problem=over_the_limit(len(data), max_line_bytes))
