@@ -27,6 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+# The peak memory (MB) of each measured run, with its own children (the parsing processes).
+PEAKS: dict[str, int] = {}
+
+
+def run_measured(label: str, command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a command to its end and note its peak memory under label: reaped by wait4, which
+    gives the usage of that child and its children alone."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        PEAKS[label] = usage.ru_maxrss // 1024
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(command, child.returncode, out.read(), err.read())
+
+
 def lantern(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "lantern", *args], env=env, capture_output=True, text=True,
                           check=False)
@@ -106,8 +123,8 @@ def run_database(name: str, folder: Path, env: dict[str, str], lines: int) -> di
     figures: dict[str, float] = {}
     # Baseline: one record at a time through the services, on a fresh database.
     reset(env)
-    result = subprocess.run([sys.executable, "-c", BASELINE, str(folder), str(BASELINE_LINES)], env=env,
-                            capture_output=True, text=True, check=False)
+    result = run_measured(f"{name} baseline", [sys.executable, "-c", BASELINE, str(folder), str(BASELINE_LINES)],
+                          env)
     if result.returncode:
         raise SystemExit(f"{name} baseline failed:\n{result.stderr[-3000:]}")
     done, seconds = result.stdout.split()
@@ -116,7 +133,7 @@ def run_database(name: str, folder: Path, env: dict[str, str], lines: int) -> di
     reset(env)
     for label in ("import", "reimport"):
         start = time.perf_counter()
-        outcome = lantern("import", str(folder), env=env)
+        outcome = run_measured(f"{name} {label}", [sys.executable, "-m", "lantern", "import", str(folder)], env)
         elapsed = time.perf_counter() - start
         if outcome.returncode not in (0, 3, 4):
             raise SystemExit(f"{name} {label} failed:\n{outcome.stderr[-3000:]}")
@@ -174,7 +191,8 @@ def main() -> None:
         print(f"| {name} | {f['baseline_lines_per_s']:,.0f} | {f['import_lines_per_s']:,.0f} | "
               f"{f['import_seconds']:,.1f} | {f['reimport_lines_per_s']:,.0f} |")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    print(f"peak memory of any child process: {peak} MB")
+    print(f"peak memory of any child process: {peak} MB; each run's, with its parsing processes: "
+          + ", ".join(f"{label} {megabytes} MB" for label, megabytes in PEAKS.items()))
 
 
 if __name__ == "__main__":
