@@ -21,6 +21,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,17 +32,26 @@ HOSTILE = [b'"\\u0000"', b"1e999", b"-1", b"99999999999999999999999", b"[]", b"{
            b'"0001-01-01T00:00:00Z"', b'"\xff\xfe"', b'"' + b"x" * 5000 + b'"']
 
 
-def mutate(line: bytes, rng: random.Random) -> bytes:
-    data = bytearray(line)
-    choice = rng.randrange(7)
+def mutate_bytes(data: bytearray, choice: int, rng: random.Random, insert: Callable[[], bytes]) -> bytearray:
+    """What any text may suffer: a byte flipped (0), something put in (1), a byte deleted (2),
+    or the text cut short (3); any other choice leaves it as it is."""
     if choice == 0 and data:
         data[rng.randrange(len(data))] = rng.randrange(256)
     elif choice == 1:
-        data.insert(rng.randrange(len(data) + 1), rng.randrange(256))
+        at = rng.randrange(len(data) + 1)
+        data[at:at] = insert()
     elif choice == 2 and data:
         del data[rng.randrange(len(data))]
     elif choice == 3:
         data = data[: rng.randrange(len(data) + 1)]
+    return data
+
+
+def mutate(line: bytes, rng: random.Random) -> bytes:
+    data = bytearray(line)
+    choice = rng.randrange(7)
+    if choice < 4:
+        data = mutate_bytes(data, choice, rng, insert=lambda: bytes([rng.randrange(256)]))
     elif choice == 4:
         # Replace one JSON value (after a colon) with a hostile one.
         colons = [i for i, b in enumerate(data) if b == ord(":")]
@@ -74,18 +84,7 @@ def csv_row(line: bytes) -> bytes:
 
 
 def mutate_csv(row: bytes, rng: random.Random) -> bytes:
-    data = bytearray(row)
-    choice = rng.randrange(5)
-    if choice == 0 and data:
-        data[rng.randrange(len(data))] = rng.randrange(256)
-    elif choice == 1:
-        at = rng.randrange(len(data) + 1)
-        data[at:at] = rng.choice(CSV_HOSTILE)
-    elif choice == 2 and data:
-        del data[rng.randrange(len(data))]
-    elif choice == 3:
-        data = data[: rng.randrange(len(data) + 1)]
-    return bytes(data)
+    return bytes(mutate_bytes(bytearray(row), rng.randrange(5), rng, insert=lambda: rng.choice(CSV_HOSTILE)))
 
 
 def csv_rows_found(data: bytes) -> int:
