@@ -56,7 +56,7 @@ def test_linking_again_keeps_every_reference_and_orphans_nothing(imported):
 
 
 def test_the_python_scorer_gives_splinks_weights(imported):
-    rows = [record_features(record_row(r)) for r in SourceRecord.objects.all()]
+    rows = [record_features(record_row(r)) for r in SourceRecord.objects.order_by("pk")]
     first = link_features(rows, seed=1)
     from splink import Linker
 
@@ -76,7 +76,7 @@ def test_the_python_scorer_gives_splinks_weights(imported):
 
 
 def test_training_is_reproducible_for_a_seed(imported):
-    rows = [record_features(record_row(r)) for r in SourceRecord.objects.all()]
+    rows = [record_features(record_row(r)) for r in SourceRecord.objects.order_by("pk")]
 
     assert link_features(rows, seed=3).model.version == link_features(rows, seed=3).model.version
 
