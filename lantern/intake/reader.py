@@ -85,11 +85,14 @@ class Utf16AsUtf8(io.RawIOBase):
 
 
 def open_feed(path: Path) -> BinaryIO:
-    """Open a feed file for reading as UTF-8 bytes; a UTF-16 file (it starts with UTF-16's
-    byte order mark, as some Windows programs write) is turned into UTF-8 as it is read."""
+    """Open a feed file for reading as UTF-8 bytes, past any byte order mark; a UTF-16 file (it
+    starts with UTF-16's mark, as some Windows programs write) is turned into UTF-8 as it is read."""
     handle = path.open("rb")
-    if handle.peek(2)[:2] in UTF16_BOMS:
+    start = handle.peek(3)
+    if start[:2] in UTF16_BOMS:
         return io.BufferedReader(Utf16AsUtf8(handle), buffer_size=1 << 16)  # type: ignore[return-value]
+    if start[:3] == codecs.BOM_UTF8:
+        handle.read(3)
     return handle
 
 
@@ -116,8 +119,6 @@ def read_jsonl(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
                               problem=over_the_limit(size, max_line_bytes))
                 continue
             data = chunk.rstrip(b"\r\n")
-            if number == 1 and data.startswith(codecs.BOM_UTF8):
-                data = data[len(codecs.BOM_UTF8):]
             if data.strip():
                 yield RawLine(source, number, data)
 
@@ -189,8 +190,6 @@ def csv_records(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, by
         state = FIELD_START
         # A line longer than the limit comes in pieces, each read from the state the last left.
         while piece := handle.readline(max_line_bytes + 1):
-            if number == 0 and not size:
-                piece = piece.removeprefix(codecs.BOM_UTF8)
             size += len(piece)
             if parts is not None:
                 parts.append(piece)
