@@ -13,15 +13,17 @@ from .reader import count_lines
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 
-def import_with_progress(files: list[Path], *, workers: int = DEFAULT_WORKERS, show: bool = True) -> ImportRun:
+def import_with_progress(files: list[Path], *, workers: int = DEFAULT_WORKERS, show: bool = True,
+                         encoding: str | None = None) -> ImportRun:
     """Import feed files, drawing a progress bar on stderr when it is a terminal."""
     console = Console(stderr=True)
     columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("lines"),
                TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not (show and console.is_terminal)) as progress:
-        total = count_lines(files)
+        total = count_lines(files, encoding)
         task = progress.add_task("import", total=total)
-        return import_paths(files, workers=workers, progress=lambda n: progress.advance(task, n), lines=total)
+        return import_paths(files, workers=workers, progress=lambda n: progress.advance(task, n), lines=total,
+                            encoding=encoding)
 
 
 def describe_counts(counts: dict[str, int]) -> str:

@@ -192,10 +192,12 @@ def _deferred_index_tables() -> list[type[Model]]:
 
 
 def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
-                 progress: Callable[[int], None] | None = None, lines: int | None = None) -> ImportRun:
+                 progress: Callable[[int], None] | None = None, lines: int | None = None,
+                 encoding: str | None = None) -> ImportRun:
     """Import feed files and directories; return the finished run with its counts.
 
-    `lines` is how many lines the files hold, when the caller has counted them already.
+    `lines` is how many lines the files hold, when the caller has counted them already;
+    `encoding` is the files' text encoding when it is not UTF-8 (UTF-16 is told by itself).
     """
     files = feed_files(paths)
     limit = settings.LANTERN_MAX_LINE_BYTES
@@ -203,10 +205,10 @@ def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
     # the growing tables without their foreign keys.
     indexes_restore(INDEX_TABLES)
     foreign_keys_restore(GROWING_TABLES)
-    lines = count_lines(files) if lines is None else lines
+    lines = count_lines(files, encoding) if lines is None else lines
     bulk = is_bulk_load(lines)
     deferred = _deferred_index_tables() if bulk else []
     with indexes_deferred(deferred), foreign_keys_checked_at_end(GROWING_TABLES if bulk else []):
         run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
-        run.lines(chain.from_iterable(read_feed(f, limit) for f in files))
+        run.lines(chain.from_iterable(read_feed(f, limit, encoding) for f in files))
         return run.finish()

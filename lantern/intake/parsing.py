@@ -6,6 +6,7 @@ sent the line can act on.
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -41,6 +42,31 @@ RAW_KEPT = 65_536  # characters of a refused line kept for people to read and re
 def over_the_limit(size: int, max_line_bytes: int) -> str:
     """The reason a line too long to take is refused."""
     return f"is {size:,} bytes long; a line may be at most {max_line_bytes:,} bytes"
+
+
+# Beyond ASCII, what names, addresses and notes saved in Windows-1252 hold: letters and these.
+WINDOWS_1252_PUNCTUATION = "£€’‘“”–—…°·´¨"
+NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def windows_1252_hint(data: bytes, start: int) -> str:
+    """Words for a person whose text is not UTF-8 but reads as Windows-1252 (as Excel and older
+    Windows programs save CSV): what it says so, and how to send it. Empty when it does not."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    for run in NOT_ASCII.finditer(text):
+        letters = run.group().strip("".join(WINDOWS_1252_PUNCTUATION))
+        if not letters:
+            continue
+        # Accented letters sit inside words ("Zoë", "Ñúñez"); stray bytes seldom do.
+        before, after = text[run.start() - 1:run.start()], text[run.end():run.end() + 1]
+        if not (letters.isalpha() and (before.isascii() and before.isalnum() or after.isascii() and after.isalnum())):
+            return ""
+    around = data[max(0, start - 20):start + 20].decode("cp1252").strip()
+    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around}': import the file with "
+            "--encoding windows-1252, or save it as UTF-8 and send it again")
 
 
 class RawLine(NamedTuple):
@@ -192,7 +218,8 @@ def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
     try:
         text = line.data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)")
+        return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)"
+                       + windows_1252_hint(line.data, error.start))
     if "\x00" in text or "\\u0000" in text:
         # PostgreSQL cannot store the NUL character in text, and no real name or note needs it.
         return Refused(line, "(line)", "contains a NUL character (\\u0000), which cannot be stored")

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .parsing import RAW_KEPT, RawLine, over_the_limit
+from .parsing import RAW_KEPT, RawLine, over_the_limit, windows_1252_hint
 
 FEED_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 # Ground truth from the generator sits beside the feeds but is not a feed.
@@ -32,37 +32,38 @@ def feed_files(paths: list[Path]) -> list[Path]:
     return sorted(found, key=lambda p: (p.name != "agencies.jsonl", str(p)))
 
 
-def count_lines(files: list[Path]) -> int:
+def count_lines(files: list[Path], encoding: str | None = None) -> int:
     """Count lines quickly (for a progress bar's total), reading a megabyte at a time."""
     total = 0
     for path in files:
-        with path.open("rb") as handle:
+        with open_feed(path, encoding) as handle:
             while block := handle.read(1 << 20):
                 total += block.count(b"\n")
     return total
 
 
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF16_BOMS = {codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
 
 
-def _not_utf16(error: UnicodeError) -> tuple[str, int]:
-    """Bytes of a UTF-16 file that are not UTF-16 become a lone surrogate, which UTF-8 cannot
-    hold: their line then fails the UTF-8 check as any line of stray bytes does."""
+def _not_in_encoding(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not text in a feed's declared encoding become a lone surrogate, which
+    UTF-8 cannot hold: their line then fails the UTF-8 check as any line of stray bytes does."""
     assert isinstance(error, UnicodeDecodeError)
     return "\udcff", error.end
 
 
-codecs.register_error("lantern.not-utf16", _not_utf16)
+codecs.register_error("lantern.not-in-encoding", _not_in_encoding)
 
 
-class Utf16AsUtf8(io.RawIOBase):
-    """A UTF-16 file read as UTF-8 bytes, so the line reading and the checks after it are the
-    same for every feed. Bytes that are not UTF-16 come through as bytes that are not UTF-8,
-    so the line that holds them is refused as any such line is, and the rest still go in."""
+class RecodedAsUtf8(io.RawIOBase):
+    """A file in another encoding read as UTF-8 bytes, so the line reading and the checks after
+    it are the same for every feed. Bytes that are not text in that encoding come through as
+    bytes that are not UTF-8, so the line that holds them is refused as any such line is, and
+    the rest still go in."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
         self.raw = raw
-        self.decoder = codecs.getincrementaldecoder("utf-16")("lantern.not-utf16")
+        self.decoder = codecs.getincrementaldecoder(encoding)("lantern.not-in-encoding")
         self.pending = b""
 
     def readable(self) -> bool:
@@ -84,29 +85,63 @@ class Utf16AsUtf8(io.RawIOBase):
         super().close()
 
 
-def open_feed(path: Path) -> BinaryIO:
-    """Open a feed file for reading as UTF-8 bytes, past any byte order mark; a UTF-16 file (it
-    starts with UTF-16's mark, as some Windows programs write) is turned into UTF-8 as it is read."""
-    handle = path.open("rb")
-    start = handle.peek(3)
+def check_encoding(name: str) -> str:
+    """The codec's own name for an encoding a person asked for, or ValueError saying it is unknown."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"{name!r} is not an encoding this importer knows (try utf-8 or windows-1252)") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib and the like turn bytes into bytes
+        raise ValueError(f"{name!r} is not an encoding of text")
+    return info.name
+
+
+# How much of a file's start must look like UTF-16 when it has no byte order mark.
+SNIFFED_BYTES = 32
+
+
+def sniffed_encoding(start: bytes) -> str | None:
+    """UTF-16 told from a file's first bytes: by its byte order mark, or, without one, by a
+    zero byte beside every character of its start. Every feed starts with ASCII (`{"kind"` or
+    a CSV header's names), which UTF-16 writes so; a UTF-8 feed never has a zero byte in it."""
     if start[:2] in UTF16_BOMS:
-        return io.BufferedReader(Utf16AsUtf8(handle), buffer_size=1 << 16)  # type: ignore[return-value]
+        return UTF16_BOMS[start[:2]]
+    head = start[:len(start) - len(start) % 2]
+    if len(head) < 4:
+        return None
+    if not any(head[1::2]) and all(head[0::2]):
+        return "utf-16-le"
+    if not any(head[0::2]) and all(head[1::2]):
+        return "utf-16-be"
+    return None
+
+
+def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:
+    """Open a feed file for reading as UTF-8 bytes, past any byte order mark.
+
+    A file in another encoding (`encoding`, or UTF-16 as some Windows programs save "Unicode
+    text", told from its first bytes) is turned into UTF-8 as it is read."""
+    handle = path.open("rb")
+    start = handle.peek(SNIFFED_BYTES)[:SNIFFED_BYTES]
+    recode = sniffed_encoding(start) if encoding is None else None if encoding == "utf-8" else encoding
+    if recode:
+        return io.BufferedReader(RecodedAsUtf8(handle, recode), buffer_size=1 << 16)  # type: ignore[return-value]
     if start[:3] == codecs.BOM_UTF8:
         handle.read(3)
     return handle
 
 
-def read_feed(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
+def read_feed(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
     if path.suffix == ".csv":
-        yield from read_csv(path, max_line_bytes)
+        yield from read_csv(path, max_line_bytes, encoding)
     else:
-        yield from read_jsonl(path, max_line_bytes)
+        yield from read_jsonl(path, max_line_bytes, encoding)
 
 
-def read_jsonl(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
+def read_jsonl(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
     """Yield each non-blank line; a line over the limit is skipped, never held in memory whole."""
     source = str(path)
-    with open_feed(path) as handle:
+    with open_feed(path, encoding) as handle:
         number = 0
         while chunk := handle.readline(max_line_bytes + 1):
             number += 1
@@ -225,7 +260,7 @@ def record_rows(record: bytes | None, size: int, max_line_bytes: int) -> tuple[l
     return [row for row in rows if row], ""
 
 
-def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
+def read_csv(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
     """Yield each CSV row as a person line in the interchange format (the header names the fields).
 
     A row that cannot be read is refused and the rows after it are still read; only a
@@ -233,7 +268,7 @@ def read_csv(path: Path, max_line_bytes: int) -> Iterator[RawLine]:
     source = str(path)
     csv.field_size_limit(max_line_bytes)
     header: list[str] | None = None
-    with open_feed(path) as handle:
+    with open_feed(path, encoding) as handle:
         for number, record, size in csv_records(handle, max_line_bytes):
             rows, problem = record_rows(record, size, max_line_bytes)
             if problem and header is None:
@@ -281,9 +316,17 @@ def _csv_row_line(source: str, number: int, row: dict[str, str], max_line_bytes:
         data = orjson.dumps(_csv_row_to_person(row))
     except (TypeError, orjson.JSONEncodeError):
         # Bytes that are not UTF-8 were read as lone surrogates, which JSON cannot hold.
-        column = next(name for name, value in row.items() if not (_is_utf8(name) and _is_utf8(value)))
+        column, value = next((name, value) for name, value in row.items()
+                             if not (_is_utf8(name) and _is_utf8(value)))
+        data = (value if _is_utf8(column) else column).encode("utf-8", "surrogateescape")
+        try:
+            data.decode("utf-8")
+            hint = ""
+        except UnicodeDecodeError as error:
+            hint = windows_1252_hint(data, error.start)
         return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT],
-                       problem=f"is not UTF-8 text (in the column {column.encode('utf-8', 'replace').decode()!r})")
+                       problem=f"is not UTF-8 text (in the column {column.encode('utf-8', 'replace').decode()!r})"
+                       + hint)
     if len(data) > max_line_bytes:
         return RawLine(source, number, data[:RAW_KEPT], truncated=True,
                        problem=over_the_limit(len(data), max_line_bytes))

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantern.intake.console import DEFAULT_WORKERS, describe_counts, import_with_progress
-from lantern.intake.reader import feed_files
+from lantern.intake.reader import check_encoding, feed_files
 
 # Exit statuses, documented in docs/interchange.md.
 EXIT_ALL_IN = 0
@@ -25,15 +25,23 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="Feed files or directories")
         parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                             help="Processes that parse lines while this one writes (default: %(default)s)")
+        parser.add_argument("--encoding", default=None,
+                            help="The files' text encoding when it is not UTF-8, such as windows-1252 for a CSV "
+                                 "file Excel saved (UTF-16 is recognised without it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            encoding = options["encoding"] and check_encoding(options["encoding"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
             raise CommandError(f"No such file or directory: {', '.join(missing)}")
         files = feed_files(options["paths"])
         if not files:
             raise CommandError("No feed files (.jsonl, .ndjson or .csv) found there")
-        counts = import_with_progress(files, workers=options["workers"], show=options["verbosity"] >= 1).counts
+        counts = import_with_progress(files, workers=options["workers"], show=options["verbosity"] >= 1,
+                                      encoding=encoding).counts
         self.stdout.write(describe_counts(counts))
         if counts["quarantined"]:
             self.stderr.write("Some lines were quarantined: see them with `lantern quarantine list`.")

@@ -1,0 +1,121 @@
+"""Feeds not in UTF-8: UTF-16 told by itself, other encodings named by the person importing,
+and a refusal that says how to send a Windows-1252 file."""
+
+import codecs
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lantern.intake.importer import import_paths
+from lantern.intake.models import HeldLine
+from lantern.intake.reader import check_encoding, count_lines, sniffed_encoding
+from lantern.people.models import SourceRecord
+from tests.intake.feeds import AGENCIES, person
+
+pytestmark = pytest.mark.django_db
+
+CSV_IN_WINDOWS_1252 = "agency,source_id,given_names,family_name\nmet,C1,Zoë,O’Brien\nmet,C2,José,Núñez\n"
+
+
+@pytest.fixture
+def agencies(tmp_path):
+    (tmp_path / "agencies.jsonl").write_bytes(b"\n".join(orjson.dumps(a) for a in AGENCIES) + b"\n")
+    return tmp_path / "agencies.jsonl"
+
+
+def people_text(count: int = 3, given_names: str = "Zoë Łucja") -> str:
+    return "".join(orjson.dumps(person(f"P{n}", given_names=given_names)).decode() + "\n" for n in range(count))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_its_byte_order_mark_is_read(tmp_path, agencies, encoding):
+    (tmp_path / "feed.jsonl").write_bytes(people_text().encode(encoding))
+    (tmp_path / "people.csv").write_bytes("agency,source_id,given_names\nmet,C1,Siân\n".encode(encoding))
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (2 + 3 + 1, 0)
+    assert SourceRecord.objects.get(source_id="P2").given_names == "Zoë Łucja"
+    assert SourceRecord.objects.get(source_id="C1").given_names == "Siân"
+
+
+def test_a_utf8_file_with_zero_bytes_in_its_first_line_is_not_taken_for_utf16(tmp_path, agencies):
+    junk = b"{\x00\x00\x00k\x00i\x00n\x00d\x00"  # zero bytes, but not beside every character
+    (tmp_path / "feed.jsonl").write_bytes(junk + b"\n" + people_text().encode())
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (2 + 3, 1)
+    assert HeldLine.objects.get().line_number == 1
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    (codecs.BOM_UTF16_LE + "{".encode("utf-16-le"), "utf-16"),
+    (codecs.BOM_UTF16_BE + "{".encode("utf-16-be"), "utf-16"),
+    ('{"kind": "person", "agency"'.encode("utf-16-le"), "utf-16-le"),
+    ("agency,source_id".encode("utf-16-be"), "utf-16-be"),
+    (b'{"kind": "person", "agency"', None),
+    (codecs.BOM_UTF8 + b"agency,source_id", None),
+    (b"{\x00", None),  # too little to tell
+    (b"", None),
+])
+def test_utf16_is_told_from_a_files_first_bytes(start, expected):
+    assert sniffed_encoding(start[:32]) == expected
+
+
+def test_lines_of_a_utf16_file_are_counted_exactly_for_the_progress_bar(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = ['{"kind": "person", "agency": "met"}', "\u0a00\u0a0a", "{}"]  # the second has three 0x0a bytes
+    path.write_bytes("\n".join(lines).encode("utf-16-le"))
+    assert count_lines([path]) == 2
+
+
+def test_a_file_in_a_named_encoding_is_imported_and_again_changes_nothing(tmp_path, agencies):
+    (tmp_path / "people.csv").write_bytes(CSV_IN_WINDOWS_1252.encode("cp1252"))
+    (tmp_path / "feed.jsonl").write_bytes(people_text(2, "Zoë Lucja").encode("cp1252"))
+    for _ in range(2):
+        call_command("import", str(agencies), str(tmp_path / "people.csv"), str(tmp_path / "feed.jsonl"),
+                     workers=1, encoding="windows-1252", verbosity=0)
+    assert SourceRecord.objects.count() == 4
+    assert SourceRecord.objects.get(source_id="C1").family_name == "O’Brien"
+    assert SourceRecord.objects.get(source_id="C2").given_names == "José"
+    assert SourceRecord.objects.get(source_id="P1").given_names == "Zoë Lucja"
+    assert not HeldLine.objects.exists()
+
+
+def test_bytes_not_in_the_named_encoding_hold_only_their_line(tmp_path, agencies):
+    undefined_in_windows_1252 = b"\x81"
+    lines = people_text(3, "Zoë").encode("cp1252").split(b"\n")
+    lines[1] = lines[1].replace(b"Zo", b"Zo" + undefined_in_windows_1252)
+    (tmp_path / "feed.jsonl").write_bytes(b"\n".join(lines))
+    counts = import_paths([tmp_path], encoding="cp1252").counts
+    assert (counts["created"], counts["quarantined"]) == (2 + 2, 1)
+    assert HeldLine.objects.get().line_number == 2
+
+
+def test_an_unknown_encoding_is_refused_before_anything_is_read(tmp_path, agencies):
+    with pytest.raises(CommandError, match="'klingon' is not an encoding this importer knows"):
+        call_command("import", str(agencies), workers=1, encoding="klingon")
+    with pytest.raises(CommandError, match="'base64' is not an encoding of text"):
+        call_command("import", str(agencies), workers=1, encoding="base64")
+    assert not SourceRecord.objects.exists()
+    assert check_encoding("Windows-1252") == "cp1252"
+
+
+def test_a_windows_1252_line_is_held_with_what_it_says_and_how_to_send_it(tmp_path, agencies):
+    (tmp_path / "feed.jsonl").write_bytes(orjson.dumps(person("P1", given_names="Zoë")).decode().encode("cp1252"))
+    (tmp_path / "people.csv").write_bytes(CSV_IN_WINDOWS_1252.encode("cp1252"))
+    assert import_paths([tmp_path]).counts["quarantined"] == 3
+    reasons = {(held.source.rsplit("/", 1)[-1], held.line_number): held.reason for held in HeldLine.objects.all()}
+    assert reasons[("feed.jsonl", 1)].startswith("is not UTF-8 text (byte ")
+    assert "read as Windows-1252 (as Excel saves CSV) it says '" in reasons[("feed.jsonl", 1)]
+    assert "Zoë" in reasons[("feed.jsonl", 1)]
+    assert reasons[("people.csv", 2)] == (
+        "is not UTF-8 text (in the column 'given_names'); read as Windows-1252 (as Excel saves CSV) it says "
+        "'Zoë': import the file with --encoding windows-1252, or save it as UTF-8 and send it again")
+    assert "'José'" in reasons[("people.csv", 3)]
+
+
+def test_stray_bytes_get_no_such_hint(tmp_path, agencies):
+    (tmp_path / "feed.jsonl").write_bytes(b'{"a": "\x81"}\n' + b"\xff\xfe not utf-8\n")
+    import_paths([tmp_path])
+    assert [held.reason for held in HeldLine.objects.order_by("line_number")] == [
+        "is not UTF-8 text (byte 7 is not valid UTF-8)", "is not UTF-8 text (byte 0 is not valid UTF-8)"]
