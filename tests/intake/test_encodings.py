@@ -7,10 +7,12 @@ import orjson
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lantern.intake.importer import import_paths
 from lantern.intake.models import HeldLine
-from lantern.intake.reader import check_encoding, count_lines, sniffed_encoding
+from lantern.intake.reader import check_encoding, count_lines, open_feed, sniffed_encoding
 from lantern.people.models import SourceRecord
 from tests.intake.feeds import AGENCIES, person
 
@@ -119,3 +121,34 @@ def test_stray_bytes_get_no_such_hint(tmp_path, agencies):
     import_paths([tmp_path])
     assert [held.reason for held in HeldLine.objects.order_by("line_number")] == [
         "is not UTF-8 text (byte 7 is not valid UTF-8)", "is not UTF-8 text (byte 0 is not valid UTF-8)"]
+
+
+ascii_starts = st.text(st.characters(min_codepoint=1, max_codepoint=127), min_size=16, max_size=40)
+any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=ascii_starts, rest=any_text, encoding=st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_utf16_without_its_mark_is_told_and_read_back_whole(tmp_path_factory, start, rest, encoding):
+    path = tmp_path_factory.mktemp("utf16") / "feed.jsonl"
+    path.write_bytes((start + rest).encode(encoding))
+    with open_feed(path) as handle:
+        assert handle.read() == (start + rest).encode("utf-8", "surrogatepass")
+
+
+# Bytes where zero bytes are common, as they would be in UTF-16 or in a broken file.
+zero_heavy = st.lists(st.sampled_from([0, 0, 65, 123, 195, 255]), max_size=40).map(bytes)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=zero_heavy | any_text.map(lambda text: text.encode("utf-8")))
+def test_a_file_is_taken_for_utf16_only_when_a_zero_byte_is_beside_every_character_of_its_start(data):
+    head = data[:32][:len(data[:32]) - len(data[:32]) % 2]
+    beside = {"utf-16-le": (head[0::2], head[1::2]), "utf-16-be": (head[1::2], head[0::2])}
+    told = sniffed_encoding(data[:32])
+    if told in beside:
+        characters, zeros = beside[told]
+        assert len(head) >= 4 and all(characters) and not any(zeros)
+    elif data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        assert told is None
+        assert not (len(head) >= 4 and any(all(c) and not any(z) for c, z in beside.values()))
