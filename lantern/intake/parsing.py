@@ -64,8 +64,8 @@ def windows_1252_hint(data: bytes, start: int) -> str:
         before, after = text[run.start() - 1:run.start()], text[run.end():run.end() + 1]
         if not (letters.isalpha() and (before.isascii() and before.isalnum() or after.isascii() and after.isalnum())):
             return ""
-    around = data[max(0, start - 20):start + 20].decode("cp1252").strip()
-    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around}': import the file with "
+    around = "".join(c if c.isprintable() else "\ufffd" for c in data[max(0, start - 20):start + 20].decode("cp1252"))
+    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}': import the file with "
             "--encoding windows-1252, or save it as UTF-8 and send it again")
 
 

@@ -93,6 +93,13 @@ class Counts:
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
+    def copy(self) -> "Counts":
+        return Counts(**self.__dict__)
+
+    def restore(self, earlier: "Counts") -> None:
+        """Go back to earlier counts, in place (callers hold this object)."""
+        self.__dict__.update(earlier.__dict__)
+
 
 @dataclass
 class _Changes:
@@ -144,7 +151,7 @@ class ChunkWriter:
         """
         self.held_now: set[str] = set()
         self.counts.read += len(chunk)
-        counted = Counts(**self.counts.as_dict())
+        counted = self.counts.copy()
         caller = _Once(meanwhile)
         try:
             with transaction.atomic():
@@ -152,14 +159,18 @@ class ChunkWriter:
         except DatabaseError:
             log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
             # Nothing of the failed attempt was kept, so neither are its counts.
-            self.counts, self.held_now = counted, set()
+            self.counts.restore(counted)
+            self.held_now = set()
             self.agencies = {agency.code: agency for agency in Agency.objects.all()}
             self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
             for item in chunk:
+                before = self.counts.copy()
                 try:
                     with transaction.atomic():
                         self._write_lines([item])
                 except DatabaseError as error:
+                    # The line's own attempt was undone, so is its count: it is counted once, as held.
+                    self.counts.restore(before)
                     with transaction.atomic():
                         self._hold([Refused(
                             item.line, "(line)", f"could not be stored: {error}", LINE_KINDS.get(type(item), ""),
@@ -578,7 +589,7 @@ class ChunkWriter:
             HeldLine(
                 run=self.run, status=status, source=item.line.source, line_number=item.line.number,
                 kind=item.kind, agency=item.agency, source_id=item.source_id, field=item.field[:200],
-                reason=item.reason, code=item.code, waiting_for=item.waiting_for,
+                reason=item.reason.replace("\x00", "\ufffd"), code=item.code, waiting_for=item.waiting_for,
                 raw=item.line.data[:RAW_KEPT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
                 raw_truncated=len(item.line.data) > RAW_KEPT or item.line.truncated,
                 raw_hash=digest, created_at=self.now,

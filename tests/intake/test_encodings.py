@@ -116,6 +116,15 @@ def test_a_windows_1252_line_is_held_with_what_it_says_and_how_to_send_it(tmp_pa
     assert "'José'" in reasons[("people.csv", 3)]
 
 
+def test_a_hint_shows_control_characters_as_replacement_marks(tmp_path, agencies):
+    """The fuzz run found a NUL beside a Windows-1252 letter: PostgreSQL cannot store a NUL in
+    a reason, so the held line was counted twice."""
+    (tmp_path / "people.csv").write_bytes(b"agency,source_id,given_names\nmet,C1,\x00Zo\xeb\x07\n")
+    counts = import_paths([tmp_path]).counts
+    assert (counts["read"], counts["created"], counts["quarantined"]) == (3, 2, 1)
+    assert "it says '\ufffdZoë\ufffd'" in HeldLine.objects.get().reason
+
+
 def test_stray_bytes_get_no_such_hint(tmp_path, agencies):
     (tmp_path / "feed.jsonl").write_bytes(b'{"a": "\x81"}\n' + b"\xff\xfe not utf-8\n")
     import_paths([tmp_path])

@@ -4,11 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError
 
 from lantern.core.models import AuditEntry, AuditVerb
 from lantern.events.models import Event, EventVersion, Involvement
 from lantern.intake.importer import import_paths
 from lantern.intake.models import HeldLine, HeldStatus
+from lantern.intake.writer import ChunkWriter
 from lantern.people.models import Address, Person, SourceRecord, SourceRecordVersion
 from tests.intake.feeds import AGENCIES, event, person, write_feed
 
@@ -364,3 +366,24 @@ def test_an_event_without_a_borough_is_counted_where_its_location_is(tmp_path, w
     assert Event.objects.get(source_id="E1").location.borough.ons_code == "E09000012"
     # What the feed sent is what is compared: sent again, nothing has changed.
     assert import_paths([tmp_path]).counts["unchanged"] == 7
+
+
+def test_a_line_the_database_refuses_is_counted_once_as_held_when_its_chunk_is_written_line_by_line(
+        tmp_path, monkeypatch):
+    """A chunk that fails as a whole is written line by line; a line that fails then is held,
+    and what its own failed attempt counted is undone with it (found by the fuzz run)."""
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    write_feed(tmp_path / "people.jsonl", [person("P1"), person("P2"), person("P3")])
+    persons = ChunkWriter._persons
+
+    def refuse_p2(self, lines, changes):
+        refused = persons(self, lines, changes)  # counted as created, then the database refuses
+        if any(line.source_id == "P2" for line in lines):
+            raise DatabaseError("refused by the database")
+        return refused
+
+    monkeypatch.setattr(ChunkWriter, "_persons", refuse_p2)
+    counts = import_paths([tmp_path]).counts
+    assert (counts["read"], counts["created"], counts["quarantined"]) == (5, 4, 1)
+    assert HeldLine.objects.get().reason == "could not be stored: refused by the database"
+    assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"P1", "P3"}
