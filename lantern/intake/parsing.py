@@ -52,6 +52,8 @@ NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 def windows_1252_hint(data: bytes, start: int) -> str:
     """Words for a person whose text is not UTF-8 but reads as Windows-1252 (as Excel and older
     Windows programs save CSV): what it says so, and how to send it. Empty when it does not."""
+    if not data.decode("utf-8", "ignore").isascii():
+        return ""  # it holds UTF-8 beside the bad byte: a damaged UTF-8 line, not Windows-1252
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -65,8 +67,8 @@ def windows_1252_hint(data: bytes, start: int) -> str:
         if not (letters.isalpha() and (before.isascii() and before.isalnum() or after.isascii() and after.isalnum())):
             return ""
     around = "".join(c if c.isprintable() else "\ufffd" for c in data[max(0, start - 20):start + 20].decode("cp1252"))
-    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}': import the file with "
-            "--encoding windows-1252, or save it as UTF-8 and send it again")
+    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}': if the file is in "
+            "Windows-1252, import it with --encoding windows-1252, or save it as UTF-8 and send it again")
 
 
 class RawLine(NamedTuple):

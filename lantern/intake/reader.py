@@ -96,6 +96,22 @@ def check_encoding(name: str) -> str:
     return info.name
 
 
+def holds_utf8_beyond_ascii(path: Path) -> bool:
+    """Whether a file is UTF-8 throughout and holds characters beyond ASCII: such a file read
+    in a one-byte encoding would go in garbled ("Zoë" as "ZoÃ«") without any line refused."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    beyond_ascii = False
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                beyond_ascii = beyond_ascii or not block.isascii()
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return beyond_ascii
+
+
 # How much of a file's start must look like UTF-16 when it has no byte order mark.
 SNIFFED_BYTES = 32
 

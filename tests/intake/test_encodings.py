@@ -112,7 +112,8 @@ def test_a_windows_1252_line_is_held_with_what_it_says_and_how_to_send_it(tmp_pa
     assert "Zoë" in reasons[("feed.jsonl", 1)]
     assert reasons[("people.csv", 2)] == (
         "is not UTF-8 text (in the column 'given_names'); read as Windows-1252 (as Excel saves CSV) it says "
-        "'Zoë': import the file with --encoding windows-1252, or save it as UTF-8 and send it again")
+        "'Zoë': if the file is in Windows-1252, import it with --encoding windows-1252, or save it as UTF-8 and "
+        "send it again")
     assert "'José'" in reasons[("people.csv", 3)]
 
 
@@ -123,6 +124,20 @@ def test_a_hint_shows_control_characters_as_replacement_marks(tmp_path, agencies
     counts = import_paths([tmp_path]).counts
     assert (counts["read"], counts["created"], counts["quarantined"]) == (3, 2, 1)
     assert "it says '\ufffdZoë\ufffd'" in HeldLine.objects.get().reason
+
+
+def test_a_utf8_file_is_refused_when_named_as_windows_1252_rather_than_go_in_garbled(tmp_path, agencies):
+    (tmp_path / "feed.jsonl").write_text(people_text(2, "Zoë"), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"These files are UTF-8, not windows-1252, and would go in garbled: .*feed"):
+        call_command("import", str(agencies), str(tmp_path / "feed.jsonl"), workers=1, encoding="windows-1252")
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_damaged_utf8_line_gets_no_windows_1252_hint(tmp_path, agencies):
+    line = orjson.dumps(person("P1", given_names="Zoë", family_name="MorgXn")).replace(b"MorgXn", b"Morg\xe9n")
+    (tmp_path / "feed.jsonl").write_bytes(line + b"\n")
+    import_paths([tmp_path])
+    assert HeldLine.objects.get().reason.endswith("is not valid UTF-8)")
 
 
 def test_stray_bytes_get_no_such_hint(tmp_path, agencies):

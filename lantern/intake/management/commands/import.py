@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantern.intake.console import DEFAULT_WORKERS, describe_counts, import_with_progress
-from lantern.intake.reader import check_encoding, feed_files
+from lantern.intake.reader import check_encoding, feed_files, holds_utf8_beyond_ascii
 
 # Exit statuses, documented in docs/interchange.md.
 EXIT_ALL_IN = 0
@@ -40,6 +40,11 @@ class Command(BaseCommand):
         files = feed_files(options["paths"])
         if not files:
             raise CommandError("No feed files (.jsonl, .ndjson or .csv) found there")
+        if encoding and not encoding.startswith("utf"):
+            in_utf8 = [str(path) for path in files if holds_utf8_beyond_ascii(path)]
+            if in_utf8:
+                raise CommandError(f"These files are UTF-8, not {options['encoding']}, and would go in garbled: "
+                                   f"{', '.join(in_utf8)}. Import them without --encoding.")
         counts = import_with_progress(files, workers=options["workers"], show=options["verbosity"] >= 1,
                                       encoding=encoding).counts
         self.stdout.write(describe_counts(counts))
