@@ -42,7 +42,7 @@ def count_lines(files: list[Path], encoding: str | None = None) -> int:
     return total
 
 
-UTF16_BOMS = {codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _not_in_encoding(error: UnicodeError) -> tuple[str, int]:
@@ -121,7 +121,7 @@ def sniffed_encoding(start: bytes) -> str | None:
     zero byte beside every character of its start. Every feed starts with ASCII (`{"kind"` or
     a CSV header's names), which UTF-16 writes so; a UTF-8 feed never has a zero byte in it."""
     if start[:2] in UTF16_BOMS:
-        return UTF16_BOMS[start[:2]]
+        return "utf-16"  # which reads the mark to know the byte order
     head = start[:len(start) - len(start) % 2]
     if len(head) < 4:
         return None
