@@ -23,6 +23,7 @@ class AuditVerb(models.TextChoices):
     IMPORT_BATCH = "intake.batch", "Imported a batch of feed lines"
     HELD_VIEW = "intake.held_view", "Viewed the lines held back from feeds"
     HELD_RETRY = "intake.held_retry", "Offered held feed lines to the importer again"
+    HELD_DISMISS = "intake.held_dismiss", "Dismissed held feed lines"
     FEED_TOKEN_ISSUE = "feed.token_issue", "Issued a feed token"
     FEED_TOKEN_REVOKE = "feed.token_revoke", "Revoked a feed token"
     EXPORT = "export", "Exported records"

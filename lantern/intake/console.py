@@ -32,5 +32,7 @@ def describe_counts(counts: dict[str, int]) -> str:
         f"Read {counts['read']:,} lines: {counts['created']:,} created, {counts['updated']:,} updated, "
         f"{counts['unchanged']:,} unchanged, {counts['quarantined']:,} quarantined, "
         f"{counts['waiting']:,} waiting for a person record"
-        + (f", {counts['resolved']:,} held lines now resolved" if counts["resolved"] else "") + "."
+        + (f", {counts['resolved']:,} held lines now resolved" if counts["resolved"] else "")
+        + (f", {counts.get('superseded', 0):,} held lines superseded by records sent again"
+           if counts.get("superseded") else "") + "."
     )

@@ -74,6 +74,25 @@ def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> in
     return resolved
 
 
+def held_lines_dismiss(*, held: Sequence[HeldLine], actor: Any, reason: str) -> int:
+    """Close held lines that will never go in (a line sent again in another form, say), with the
+    reason in words; return how many were closed. Audited; administrators only, as retrying is.
+
+    `actor`: None for `lantern quarantine dismiss` on the server.
+    """
+    require_administrator(actor, "dismiss held lines")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValueError("Say why the lines are dismissed")
+    who = actor.get_username() if actor is not None else "an administrator on the server"
+    ids = [line.pk for line in held if line.status != HeldStatus.RESOLVED]
+    closed = HeldLine.objects.filter(pk__in=ids).exclude(status=HeldStatus.RESOLVED).update(
+        status=HeldStatus.RESOLVED, resolved_at=timezone.now(), resolution=f"dismissed by {who}: {reason}"[:400])
+    audit_write(actor=actor, verb=AuditVerb.HELD_DISMISS, target_type="intake.heldline", reason=reason,
+                payload={"lines": ids})
+    return closed
+
+
 HELD_CSV_COLUMNS = ("status", "file", "line", "agency", "kind", "source_id", "field", "reason", "tries", "held_since",
                     "exported_by", "exported_at")
 

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Model
+from django.db.models import Exists, F, Model, OuterRef
 from django.utils import timezone
 
 from lantern.core.collector import collect_young, cycle_collector_paused
@@ -150,7 +150,8 @@ class Import:
             raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
             still_held = self.writer.write(parse_chunk(raw))
             done = [h.pk for h in batch if h.raw_hash not in still_held and not h.raw_truncated]
-            HeldLine.objects.filter(pk__in=done).update(status=HeldStatus.RESOLVED, resolved_at=timezone.now())
+            HeldLine.objects.filter(pk__in=done).update(status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
+                                                        resolution=f"went in when offered again (import {self.run.pk})")
             HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
             resolved += len(done)
         self.writer.retrying = False
@@ -166,11 +167,33 @@ class Import:
         arrived = waiting.filter(agency__in=sorted(self.writer.agencies_with_new_records))
         self.retry(arrived.iterator(chunk_size=CHUNK_LINES))
         self.writer.counts.waiting -= before - waiting.filter(run=self.run).count()
+        self.writer.counts.superseded += self._supersede()
         self.run.finished_at = timezone.now()
         self.run.counts = self.counts.as_dict()
         self.run.save(update_fields=["finished_at", "counts"])
         refresh_planner_statistics()
         return self.run
+
+
+    def _supersede(self) -> int:
+        """Close the lines held by earlier runs for records this run wrote anew; return how many.
+
+        The agency has since sent the record again and it went in, so the held line is no
+        longer its latest word, as an older version would not be. A line this run held again
+        stays held: sent again, it is still the agency's latest word. Lines refused before
+        their source id could be read (not UTF-8, too long) cannot be matched; people dismiss them.
+        """
+        written = {"person": SourceRecord.objects, "event": Event.objects}
+        held = (HeldLine.objects.filter(status=HeldStatus.QUARANTINED, run_id__lt=self.run.pk)
+                .exclude(source_id="").exclude(last_run=self.run))
+        closed = 0
+        for kind, rows in written.items():
+            anew = rows.filter(agency__code=OuterRef("agency"), source_id=OuterRef("source_id"),
+                               received_at=self.writer.now)
+            closed += held.filter(kind=kind).filter(Exists(anew)).update(
+                status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
+                resolution=f"superseded: the agency sent this {kind} again and it went in (import {self.run.pk})")
+        return closed
 
 
 def is_bulk_load(lines: int) -> bool:

@@ -45,7 +45,12 @@ class HeldLine(models.Model):
     waiting_for = models.JSONField(default=list, blank=True, help_text="Person source ids not yet received")
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=400, blank=True,
+                                  help_text="How it was resolved: went in, superseded, or dismissed (by whom, why)")
     attempts = models.PositiveIntegerField(default=1)
+    # The latest run that held this same line again (sent once more unchanged), if any: a
+    # line held again is the agency's latest word, so that run's records do not supersede it.
+    last_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [

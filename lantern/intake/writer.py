@@ -89,6 +89,7 @@ class Counts:
     quarantined: int = 0
     waiting: int = 0
     resolved: int = 0
+    superseded: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -585,6 +586,8 @@ class ChunkWriter:
             .filter(raw_hash__in=list(by_hash))
             .values_list("raw_hash", flat=True)
         )
+        if already:
+            HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=already).update(last_run=self.run)
         HeldLine.objects.bulk_create([
             HeldLine(
                 run=self.run, status=status, source=item.line.source, line_number=item.line.number,

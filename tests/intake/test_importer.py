@@ -39,7 +39,7 @@ def test_a_directory_imports_whole(feed):
     run = import_paths([feed])
 
     assert run.counts == {"read": 6, "created": 6, "updated": 0, "unchanged": 0, "quarantined": 0,
-                          "waiting": 0, "resolved": 0}
+                          "waiting": 0, "resolved": 0, "superseded": 0}
     leah = SourceRecord.objects.get(source_id="P1")
     assert (leah.postcode, leah.borough.name, leah.dob_year, leah.person.reference[4]) == \
         ("E5 8HP", "Hackney", 2011, "-")

@@ -1,15 +1,15 @@
-"""`lantern quarantine list|show|retry`: the lines the importer held back, and why."""
+"""`lantern quarantine list|show|retry|dismiss`: the lines the importer held back, and why."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantern.intake.held import held_lines_retry, open_held_lines
+from lantern.intake.held import held_lines_dismiss, held_lines_retry, open_held_lines
 from lantern.intake.models import HeldLine, HeldStatus
 
 
 class Command(BaseCommand):
-    help = "List, show or retry lines the importer quarantined or is holding for a person record."
+    help = "List, show, retry or dismiss lines the importer quarantined or is holding for a person record."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,6 +23,10 @@ class Command(BaseCommand):
         show.add_argument("id", type=int)
         retry = sub.add_parser("retry", help="Offer held lines again (after fixing what held them)")
         retry.add_argument("ids", type=int, nargs="*", help="Which lines; all open ones if none given")
+        dismiss = sub.add_parser("dismiss", help="Close held lines that will never go in, saying why")
+        dismiss.add_argument("ids", type=int, nargs="+", help="Which lines")
+        dismiss.add_argument("--reason", required=True,
+                             help="Why, in words (e.g. 'sent again as UTF-8 in the 9 December file')")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -52,6 +56,7 @@ class Command(BaseCommand):
             ("Reason", line.reason),
             ("Attempts", line.attempts),
             ("Held since", line.created_at.isoformat()),
+            *([("Resolved", f"{line.resolved_at.isoformat()}, {line.resolution}")] if line.resolved_at else []),
         ]:
             self.stdout.write(f"{label + ':':<12} {value}")
         self.stdout.write("Line:" + (" (cut short: too long to keep whole)" if line.raw_truncated else ""))
@@ -66,3 +71,14 @@ class Command(BaseCommand):
             raise CommandError("No open held lines to retry")
         resolved = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
         self.stdout.write(f"{resolved} of {len(chosen)} line(s) went in; {len(chosen) - resolved} still held.")
+
+    def _dismiss(self, options: dict[str, Any]) -> None:
+        chosen = list(open_held_lines().filter(pk__in=options["ids"]))
+        unknown = sorted(set(options["ids"]) - {line.pk for line in chosen})
+        if unknown:
+            raise CommandError(f"No open held line {', '.join(map(str, unknown))}: nothing was dismissed")
+        try:
+            closed = held_lines_dismiss(held=chosen, actor=None, reason=options["reason"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"{closed} held line(s) dismissed.")
