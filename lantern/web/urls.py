@@ -59,6 +59,7 @@ urlpatterns = [
     path("information-requests/<int:request_id>", information.information_request, name="information-request"),
     path("feeds", feeds.feed_problems, name="feed-problems"),
     path("feeds/retry", feeds.feed_problems_retry, name="feed-problems-retry"),
+    path("feeds/held/<int:held_id>/dismiss", feeds.feed_problem_dismiss, name="feed-problem-dismiss"),
     path("feeds/held.csv", feeds.feed_problems_csv, name="feed-problems-csv"),
     path("feeds/tokens", feeds.feed_tokens, name="feed-tokens"),
     path("feeds/tokens/<int:token_id>/revoke", feeds.feed_token_revoke_view, name="feed-token-revoke"),

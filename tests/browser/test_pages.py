@@ -128,6 +128,16 @@ def test_administrator_reviews_and_retries_held_feed_lines(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("0 of 1 held line went in; 1 still held")
     check_page("feeds-retried")
 
+    page.get_by_role("link", name="Dismiss line 2 of met-nightly.jsonl").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dismiss a held line")
+    page.get_by_role("button", name="Dismiss this line").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why this line will never go in")
+    check_page("feeds-dismiss-error")
+    page.get_by_label("Why will this line never go in?").fill("The missing person record was withdrawn at source")
+    page.get_by_role("button", name="Dismiss this line").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Line 2 of met-nightly.jsonl dismissed")
+    check_page("feeds-dismissed")
+
 
 def test_administrator_issues_and_revokes_a_feed_token(
     page: Page, live_server: Any, demo_data: dict[str, int], sign_in: SignIn, check_page: Check

@@ -145,6 +145,10 @@ def test_other_roles_cannot_see_or_retry_held_lines(client, held, role):
     assert client.get(reverse("web:feed-problems")).status_code == 403
     assert client.get(reverse("web:feed-problems-csv")).status_code == 403
     assert client.post(reverse("web:feed-problems-retry")).status_code == 403
+    dismiss = reverse("web:feed-problem-dismiss", args=[held["quarantined"].pk])
+    assert client.get(dismiss).status_code == 403
+    assert client.post(dismiss, {"reason": "not mine to close"}).status_code == 403
+    assert HeldLine.objects.get(pk=held["quarantined"].pk).status == HeldStatus.QUARANTINED
     assert dict(HeldLine.objects.values_list("pk", "attempts")) == attempts
     assert not AuditEntry.objects.filter(
         verb__in=[AuditVerb.HELD_VIEW, AuditVerb.HELD_RETRY, AuditVerb.EXPORT]).exists()
@@ -165,6 +169,29 @@ def test_the_retry_service_refuses_anyone_but_an_administrator(held):
     with pytest.raises(PermissionDenied):
         held_lines_retry(held=list(open_held_lines()), actor=officer, source="tried by an officer")
     assert not ImportRun.objects.filter(source="tried by an officer").exists()
+
+
+def test_administrator_dismisses_a_quarantined_line_with_a_reason_and_it_leaves_the_list(admin_client, held):
+    line = held["quarantined"]
+    page = admin_client.get(reverse("web:feed-problems")).content.decode()
+    dismiss = reverse("web:feed-problem-dismiss", args=[line.pk])
+    assert f'href="{dismiss}"' in page
+    assert page.count(">Dismiss<") == 2  # the waiting line too: its person may never come
+
+    form = admin_client.get(dismiss).content.decode()
+    assert "date_of_birth" in form and SECRET_NAME not in form
+    refused = admin_client.post(dismiss, {"reason": "   "})
+    assert refused.status_code == 200 and "Enter why this line will never go in" in refused.content.decode()
+    assert HeldLine.objects.get(pk=line.pk).status == HeldStatus.QUARANTINED
+
+    done = admin_client.post(dismiss, {"reason": "The agency sent it again\nwith the right date"}, follow=True)
+    assert "Line 4 of met.jsonl dismissed" in done.content.decode()
+    line.refresh_from_db()
+    assert (line.status, line.resolution) == (
+        HeldStatus.RESOLVED, "dismissed by sysadmin: The agency sent it again with the right date")
+    assert AuditEntry.objects.get(verb=AuditVerb.HELD_DISMISS).reason == "The agency sent it again with the right date"
+    assert admin_client.get(dismiss).status_code == 404  # closed once; sending the form again changes nothing
+    assert admin_client.post(dismiss, {"reason": "again"}).status_code == 404
 
 
 # Feed tokens ---------------------------------------------------------------------------------

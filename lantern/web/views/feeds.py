@@ -30,6 +30,7 @@ from lantern.intake.feeds import feed_token_issue, feed_token_revoke
 from lantern.intake.held import (
     HELD_CSV_COLUMNS,
     held_by_agency,
+    held_lines_dismiss,
     held_lines_retry,
     held_lines_rows,
     open_held_lines,
@@ -121,6 +122,33 @@ def feed_problems_retry(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{went_in:,} of {len(held):,} held line{'s' if len(held) != 1 else ''} went in; "
                                   f"{still:,} still held")
     return redirect(reverse("web:feed-problems") + (f"?{urlencode(chosen)}" if chosen else ""))
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label="Why will this line never go in?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the agency sent it again as UTF-8 on 9 December. The reason is recorded.",
+        error_messages={"required": "Enter why this line will never go in"})
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Enter why this line will never go in")
+        return reason
+
+
+@administrators_only
+def feed_problem_dismiss(request: HttpRequest, held_id: int) -> HttpResponse:
+    """Close one held line that will never go in (the agency sent it again in another form,
+    say), with the reason; it then leaves the list. A line already closed is not found."""
+    line = get_object_or_404(open_held_lines(), pk=held_id)
+    file_name = PurePath(line.source).name
+    form = DismissForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Line {line.line_number} of {file_name} dismissed")
+        return redirect("web:feed-problems")
+    return render(request, "intake/feed_problem_dismiss.html", {"line": line, "file_name": file_name, "form": form})
 
 
 # Feed tokens ---------------------------------------------------------------------------------
