@@ -100,3 +100,10 @@ def test_dismissing_refuses_unknown_lines_a_blank_reason_and_anyone_but_an_admin
     assert HeldLine.objects.get().status == HeldStatus.QUARANTINED
     assert held_lines_dismiss(held=[held], actor=UserFactory(role=Role.ADMIN), reason="gone") == 1
     assert HeldLine.objects.get().resolution.startswith("dismissed by ")
+
+
+def test_a_changed_record_that_goes_in_as_a_new_version_supersedes_too(tmp_path, agencies):
+    send(tmp_path, agencies, "monday.jsonl", [person("P1"), person("P1", **BAD_NHS)])
+    tuesday = send(tmp_path, agencies, "tuesday.jsonl", [person("P1", nhs_number="9434765919")])
+    assert (tuesday.counts["updated"], tuesday.counts["superseded"]) == (1, 1)
+    assert HeldLine.objects.get().status == HeldStatus.RESOLVED
