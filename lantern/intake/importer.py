@@ -174,7 +174,6 @@ class Import:
         refresh_planner_statistics()
         return self.run
 
-
     def _supersede(self) -> int:
         """Close the lines held by earlier runs for records this run wrote anew; return how many.
 
