@@ -182,8 +182,11 @@ class Import:
         stays held: sent again, it is still the agency's latest word. Lines refused before
         their source id could be read (not UTF-8, too long) cannot be matched; people dismiss them.
         """
+        agencies = sorted(self.writer.agencies_written)
+        if not agencies:  # a re-import with nothing new, say: no query at all
+            return 0
         written = {"person": SourceRecord.objects, "event": Event.objects}
-        held = (HeldLine.objects.filter(status=HeldStatus.QUARANTINED, run_id__lt=self.run.pk)
+        held = (HeldLine.objects.filter(status=HeldStatus.QUARANTINED, run_id__lt=self.run.pk, agency__in=agencies)
                 .exclude(source_id="").exclude(last_run=self.run))
         closed = 0
         for kind, rows in written.items():

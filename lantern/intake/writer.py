@@ -127,6 +127,8 @@ class ChunkWriter:
         # Retrying from quarantine means someone chose to apply a held line.
         self.retrying = False
         self.agencies_with_new_records: set[str] = set()
+        # Agencies whose records or events this run wrote anew: only their held lines can be superseded.
+        self.agencies_written: set[str] = set()
         self.counts = Counts()
         self.agencies = {agency.code: agency for agency in Agency.objects.all()}
         self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
@@ -362,6 +364,8 @@ class ChunkWriter:
         self.counts.updated += len(updated)
         changes.records_created += [f"{p.agency}:{p.source_id}" for p in created]
         self.agencies_with_new_records.update(p.agency for p in created)
+        self.agencies_written.update(p.agency for p in created)
+        self.agencies_written.update(p.agency for p, _ in updated)
         changes.records_updated += [f"{p.agency}:{p.source_id}" for p, _ in updated]
         return refused
 
@@ -538,6 +542,7 @@ class ChunkWriter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
         self.written_events += ids
+        self.agencies_written.update(e.agency for e in written)
         self.recent_events += [pk for pk, e in zip(ids, written, strict=True) if e.occurred_at >= self.live_since]
         changes.events_created += [f"{e.agency}:{e.source_id}" for e in created]
         changes.events_updated += [f"{e.agency}:{e.source_id}" for e, _ in updated]

@@ -107,3 +107,14 @@ def test_a_changed_record_that_goes_in_as_a_new_version_supersedes_too(tmp_path,
     tuesday = send(tmp_path, agencies, "tuesday.jsonl", [person("P1", nhs_number="9434765919")])
     assert (tuesday.counts["updated"], tuesday.counts["superseded"]) == (1, 1)
     assert HeldLine.objects.get().status == HeldStatus.RESOLVED
+
+
+def test_a_run_that_writes_nothing_anew_looks_for_nothing_to_supersede(tmp_path, agencies):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    send(tmp_path, agencies, "monday.jsonl", [person("P1"), person("P2", **BAD_NHS)])
+    with CaptureQueriesContext(connection) as queries:
+        again = send(tmp_path, agencies, "monday.jsonl", [person("P1")])
+    assert again.counts["unchanged"] == 2 + 1
+    assert not [q for q in queries.captured_queries if "superseded: " in q["sql"]]  # the held lines' UPDATE
