@@ -139,6 +139,7 @@ def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:
     text", told from its first bytes) is turned into UTF-8 as it is read."""
     handle = path.open("rb")
     start = handle.peek(SNIFFED_BYTES)[:SNIFFED_BYTES]
+    # Told from the start when not named; as named otherwise (UTF-8 needs no recoding).
     recode = sniffed_encoding(start) if encoding is None else None if encoding == "utf-8" else encoding
     if recode:
         return io.BufferedReader(RecodedAsUtf8(handle, recode), buffer_size=1 << 16)  # type: ignore[return-value]
