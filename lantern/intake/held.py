@@ -16,7 +16,7 @@ from lantern.core.access import require_administrator
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 
-from .importer import Import
+from .importer import Import, Retried
 from .models import HeldLine, HeldStatus, ImportRun
 
 
@@ -55,23 +55,23 @@ def recent_runs(limit: int = 10) -> QuerySet[ImportRun]:
     return ImportRun.objects.select_related("actor").order_by("-started_at", "-pk")[:limit]
 
 
-def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> int:
-    """Offer held lines to the importer again, as one import run; return how many went in.
+def held_lines_retry(*, held: Sequence[HeldLine], actor: Any, source: str) -> Retried:
+    """Offer held lines to the importer again, as one import run; say what became of them.
 
     A line goes in once what held it is put right: the person record an event waited for
     has arrived, or the agency it named has been registered. The rest stay held, their
-    attempts counted.
+    attempts counted. Lines not kept as sent are not offered (`HeldLine.retriable`).
 
     `actor`: the administrator who asked, or None for `lantern quarantine retry` on the
     server; anyone else is refused, whoever calls.
     """
     require_administrator(actor, "offer held lines again")
     importer = Import(source, actor=actor)
-    resolved = importer.retry(held)
+    retried = importer.retry(held)
     run = importer.finish()
     audit_write(actor=actor, verb=AuditVerb.HELD_RETRY, target=run,
-                payload={"lines": len(held), "went_in": resolved})
-    return resolved
+                payload={"lines": len(held), "went_in": retried.went_in, "not_offered": retried.not_offered})
+    return retried
 
 
 def held_lines_dismiss(*, held: Sequence[HeldLine], actor: Any, reason: str) -> int:

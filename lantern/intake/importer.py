@@ -4,7 +4,8 @@ import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, islice
+from dataclasses import dataclass
+from itertools import chain, groupby, islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -101,12 +102,34 @@ class _Ahead(Generic[T]):
         self.item = next(self.items, None)
 
 
+@dataclass
+class Retried:
+    """What became of held lines offered again."""
+
+    went_in: int = 0
+    held_again: int = 0
+    not_offered: int = 0  # not kept as sent (cut short, bytes replaced): dismissed, never retried
+
+    def summary(self) -> str:
+        """The outcome in plain words, for the command and the feeds page."""
+        offered = self.went_in + self.held_again
+        words = f"{self.went_in:,} of {offered:,} held line{'s' if offered != 1 else ''} went in; " \
+                f"{self.held_again:,} still held"
+        if self.not_offered:
+            one = self.not_offered == 1
+            words += (f"; {self.not_offered:,} {'line was' if one else 'lines were'} not offered again, as "
+                      f"{'it is' if one else 'they are'} not kept as sent (cut short, or not UTF-8): ask the "
+                      f"agency to send {'it' if one else 'them'} again, then dismiss {'it' if one else 'them'}")
+        return words
+
+
 class Import:
     """One import run over files, or over lines sent to the API."""
 
     def __init__(self, source: str, *, actor: Any = None, workers: int = 1, only_agency: str = "",
                  progress: Callable[[int], None] | None = None) -> None:
         self.run = ImportRun.objects.create(started_at=timezone.now(), actor=actor, source=source[:500])
+        self.only_agency = only_agency
         self.writer = ChunkWriter(self.run, actor, only_agency=only_agency)
         self.workers = workers
         self.progress = progress or (lambda n: None)
@@ -139,25 +162,38 @@ class Import:
                     refresh_planner_statistics(GROWING_TABLES, quick=True)
         return self
 
-    def retry(self, held: Iterable[HeldLine]) -> int:
-        """Offer held lines again; return how many went in this time."""
+    def retry(self, held: Iterable[HeldLine]) -> Retried:
+        """Offer held lines again, each as strictly as when it first came (an API feed's line
+        still only for the feed's agency); say how many went in, were held again, or were not
+        offered because they are not kept as sent."""
         counts = self.writer.counts
         # A line held again is not new: keep the held counts as they were before the retry.
         held_before = (counts.read, counts.waiting, counts.quarantined)
         self.writer.retrying = True
-        resolved = 0
-        for batch in _chunks(held, CHUNK_LINES):
-            raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
-            still_held = self.writer.write(parse_chunk(raw))
-            done = [h.pk for h in batch if h.raw_hash not in still_held and not h.raw_truncated]
-            HeldLine.objects.filter(pk__in=done).update(status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
-                                                        resolution=f"went in when offered again (import {self.run.pk})")
-            HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
-            resolved += len(done)
+        retried = Retried()
+        offered = []
+        for line in held:
+            if line.retriable:
+                offered.append(line)
+            else:
+                retried.not_offered += 1
+        for feed_agency, lines in groupby(offered, key=lambda h: h.feed_agency):
+            self.writer.only_agency = feed_agency
+            for batch in _chunks(lines, CHUNK_LINES):
+                raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
+                still_held = self.writer.write(parse_chunk(raw))
+                done = [h.pk for h in batch if h.raw_hash not in still_held]
+                HeldLine.objects.filter(pk__in=done).update(
+                    status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
+                    resolution=f"went in when offered again (import {self.run.pk})")
+                HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
+                retried.went_in += len(done)
+                retried.held_again += len(batch) - len(done)
+        self.writer.only_agency = self.only_agency
         self.writer.retrying = False
         counts.read, counts.waiting, counts.quarantined = held_before
-        counts.resolved += resolved
-        return resolved
+        counts.resolved += retried.went_in
+        return retried
 
     def finish(self) -> ImportRun:
         """Retry events waiting for people who may now have arrived, and close the run."""

@@ -41,6 +41,13 @@ class HeldLine(models.Model):
     code = models.CharField(max_length=40, blank=True, help_text="A stable name for reasons the importer acts on")
     raw = models.TextField(help_text="The line as it arrived (cut short if very long)")
     raw_truncated = models.BooleanField(default=False)
+    # Bytes that were not UTF-8 (or a NUL) are kept as U+FFFD, and a line cut short or a row the
+    # reader could not read is not the line as sent: offering such a line again would store what
+    # the agency never sent, or fail for ever, so it is not offered again (people dismiss it).
+    retriable = models.BooleanField(default=True, help_text="Kept as sent, so it can be offered again")
+    # A line sent through the API is held to its feed's agency for ever, retried or not.
+    feed_agency = models.CharField(max_length=60, blank=True,
+                                   help_text="The one agency the feed that sent it may write, for API lines")
     raw_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole line as it arrived")
     waiting_for = models.JSONField(default=list, blank=True, help_text="Person source ids not yet received")
     created_at = models.DateTimeField()
@@ -64,6 +71,7 @@ class HeldLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line_number} {self.status}: {self.reason}"
+
 
 
 class FeedToken(models.Model):

@@ -48,7 +48,17 @@ from .bulk import (
     utc_text,
 )
 from .models import HeldLine, HeldStatus, ImportRun
-from .parsing import DUPLICATE_IN_IMPORT, RAW_KEPT, AgencyLine, EventLine, Parsed, PersonLine, Refused, raw_hash
+from .parsing import (
+    DUPLICATE_IN_IMPORT,
+    RAW_KEPT,
+    AgencyLine,
+    EventLine,
+    Parsed,
+    PersonLine,
+    RawLine,
+    Refused,
+    raw_hash,
+)
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +240,7 @@ class ChunkWriter:
         if isinstance(parsed, Refused) or agency == self.only_agency:
             return parsed
         return Refused(parsed.line, "agency", f"this feed sends records for {self.only_agency!r} only, "
-                       f"not {agency!r}", "", agency, getattr(parsed, "source_id", ""))
+                       f"not {agency!r}", LINE_KINDS.get(type(parsed), ""), agency, getattr(parsed, "source_id", ""))
 
     # Agencies --------------------------------------------------------------------------------
 
@@ -581,30 +591,52 @@ class ChunkWriter:
         ])
 
     def _keep(self, status: str, held: list[Refused]) -> None:
-        """Keep held lines, once each: the same line held again adds nothing."""
+        """Keep held lines, once each: the same line held again is not kept twice, but says
+        why it was held this time (the person it waited for may have come, and another not)."""
         if not held:
             return
         by_hash = {raw_hash(item.line): item for item in held}
         self.held_now.update(by_hash)
-        already = set(
-            HeldLine.objects.exclude(status=HeldStatus.RESOLVED)
-            .filter(raw_hash__in=list(by_hash))
-            .values_list("raw_hash", flat=True)
-        )
-        if already:
-            HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=already).update(last_run=self.run)
+        already = list(HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(by_hash)))
+        for line in already:
+            item = by_hash[line.raw_hash]
+            line.last_run = self.run
+            line.status, line.field, line.reason, line.code = status, item.field[:200], _storable(item.reason), item.code
+            line.waiting_for, line.feed_agency = item.waiting_for, self.only_agency
+        HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for",
+                                               "feed_agency"], batch_size=500)
+        kept = {line.raw_hash for line in already}
         HeldLine.objects.bulk_create([
             HeldLine(
                 run=self.run, status=status, source=item.line.source, line_number=item.line.number,
                 kind=item.kind, agency=item.agency, source_id=item.source_id, field=item.field[:200],
-                reason=item.reason.replace("\x00", "\ufffd"), code=item.code, waiting_for=item.waiting_for,
-                raw=item.line.data[:RAW_KEPT].decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                reason=_storable(item.reason), code=item.code, waiting_for=item.waiting_for,
+                raw=_storable(item.line.data[:RAW_KEPT].decode("utf-8", "replace")),
                 raw_truncated=len(item.line.data) > RAW_KEPT or item.line.truncated,
+                retriable=_kept_as_sent(item.line), feed_agency=self.only_agency,
                 raw_hash=digest, created_at=self.now,
             )
             for digest, item in by_hash.items()
-            if digest not in already
+            if digest not in kept
         ])
+
+
+def _storable(text: str) -> str:
+    """Text a database can store: PostgreSQL's text cannot hold NUL."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _kept_as_sent(line: RawLine) -> bool:
+    """Whether the line as kept is the line as sent, one the importer can read again: whole, read
+    (a CSV row the reader could not read is kept as its bytes, without the header) and its
+    bytes surviving being kept as text (UTF-8 with no NUL)."""
+    if line.problem or line.truncated or len(line.data) > RAW_KEPT:
+        return False
+    try:
+        line.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in line.data
 
 
 class _Once:

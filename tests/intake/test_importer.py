@@ -233,7 +233,7 @@ def test_quarantine_retry_after_the_agency_is_registered(tmp_path, capsys):
     import_paths([tmp_path / "agencies.jsonl"])
     call_command("quarantine", "retry")
 
-    assert "1 of 1 line(s) went in" in capsys.readouterr().out
+    assert "1 of 1 held line went in; 0 still held." in capsys.readouterr().out
     assert SourceRecord.objects.filter(source_id="P1").exists()
     held.refresh_from_db()
     assert (held.status, held.attempts) == (HeldStatus.RESOLVED, 2)

@@ -114,7 +114,7 @@ def test_retry_takes_in_lines_whose_cause_is_put_right(admin_client, held, tmp_p
     still = HeldLine.objects.get(pk=held[HeldStatus.QUARANTINED].pk)
     assert (still.status, still.attempts) == (HeldStatus.QUARANTINED, held[HeldStatus.QUARANTINED].attempts + 1)
     retry = AuditEntry.objects.get(verb=AuditVerb.HELD_RETRY)
-    assert retry.payload == {"lines": 2, "went_in": 1}
+    assert retry.payload == {"lines": 2, "went_in": 1, "not_offered": 0}
     assert ImportRun.objects.get(pk=retry.target_id).actor.username == "sysadmin"
 
 

@@ -117,10 +117,8 @@ def feed_problems_retry(request: HttpRequest) -> HttpResponse:
     if not held:
         messages.info(request, "No held lines to offer again")
     else:
-        went_in = held_lines_retry(held=held, actor=request.user, source=f"retried by {request.user.get_username()}")
-        still = len(held) - went_in
-        messages.success(request, f"{went_in:,} of {len(held):,} held line{'s' if len(held) != 1 else ''} went in; "
-                                  f"{still:,} still held")
+        retried = held_lines_retry(held=held, actor=request.user, source=f"retried by {request.user.get_username()}")
+        messages.success(request, retried.summary())
     return redirect(reverse("web:feed-problems") + (f"?{urlencode(chosen)}" if chosen else ""))
 
 

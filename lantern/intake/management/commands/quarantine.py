@@ -59,7 +59,8 @@ class Command(BaseCommand):
             *([("Resolved", f"{line.resolved_at.isoformat()}, {line.resolution}")] if line.resolved_at else []),
         ]:
             self.stdout.write(f"{label + ':':<12} {value}")
-        self.stdout.write("Line:" + (" (cut short: too long to keep whole)" if line.raw_truncated else ""))
+        self.stdout.write("Line:" + (" (cut short: too long to keep whole)" if line.raw_truncated else
+                                     " (not as sent: it cannot be offered again)" if not line.retriable else ""))
         self.stdout.write(line.raw)
 
     def _retry(self, options: dict[str, Any]) -> None:
@@ -69,8 +70,8 @@ class Command(BaseCommand):
         chosen = list(held)
         if not chosen:
             raise CommandError("No open held lines to retry")
-        resolved = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
-        self.stdout.write(f"{resolved} of {len(chosen)} line(s) went in; {len(chosen) - resolved} still held.")
+        retried = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
+        self.stdout.write(retried.summary() + ".")
 
     def _dismiss(self, options: dict[str, Any]) -> None:
         chosen = list(open_held_lines().filter(pk__in=options["ids"]))
