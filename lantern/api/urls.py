@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 
 from . import intake
 
@@ -22,3 +23,16 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
                    "send the lines in smaller batches"},
         status=413,
     )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """Say what to send, and name the scheme (RFC 9110 asks a 401 to carry WWW-Authenticate)."""
+    response = api.create_response(
+        request,
+        {"detail": "send the feed's token as 'Authorization: Bearer TOKEN': this request had none, or one "
+                   "that is not valid or has been revoked"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="lantern-intake"'
+    return response

@@ -2,6 +2,7 @@
 
 import gc
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ def _parsed_chunks(chunks: Iterator[list[RawLine]], workers: int,
     # process crashed a worker that tried (seen once in CI, in the demo command's test).
     gc.freeze()
     try:
-        pool = context.Pool(workers)
+        # Ctrl-C reaches every process of the terminal's group: the import stops in this one,
+        # and ends its workers as it closes the pool, so they need not hear it (each printed a
+        # traceback as it died).
+        pool = context.Pool(workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
     finally:
         gc.unfreeze()
     with pool:
@@ -198,17 +202,25 @@ class Import:
     def finish(self) -> ImportRun:
         """Retry events waiting for people who may now have arrived, and close the run."""
         # Only an agency that received new person records can have satisfied a waiting event.
+        # Superseded first: an event that waited since before this run sent a newer version
+        # is closed, not offered again over the newer one.
+        self.writer.counts.superseded += self._supersede()
         waiting = HeldLine.objects.filter(status=HeldStatus.WAITING).order_by("pk")
         before = waiting.filter(run=self.run).count()
         arrived = waiting.filter(agency__in=sorted(self.writer.agencies_with_new_records))
         self.retry(arrived.iterator(chunk_size=CHUNK_LINES))
         self.writer.counts.waiting -= before - waiting.filter(run=self.run).count()
-        self.writer.counts.superseded += self._supersede()
         self.run.finished_at = timezone.now()
         self.run.counts = self.counts.as_dict()
         self.run.save(update_fields=["finished_at", "counts"])
         refresh_planner_statistics()
         return self.run
+
+    def stopped(self) -> None:
+        """Close a run stopped part-way (Ctrl-C): the chunks written so far are in, and counted."""
+        self.run.finished_at = timezone.now()
+        self.run.counts = {**self.counts.as_dict(), "stopped": 1}
+        self.run.save(update_fields=["finished_at", "counts"])
 
     def _supersede(self) -> int:
         """Close the lines held by earlier runs for records this run wrote anew; return how many.
@@ -222,7 +234,8 @@ class Import:
         if not agencies:  # a re-import with nothing new, say: no query at all
             return 0
         written = {"person": SourceRecord.objects, "event": Event.objects}
-        held = (HeldLine.objects.filter(status=HeldStatus.QUARANTINED, run_id__lt=self.run.pk, agency__in=agencies)
+        held = (HeldLine.objects.filter(status__in=[HeldStatus.QUARANTINED, HeldStatus.WAITING], run_id__lt=self.run.pk,
+                                        agency__in=agencies)
                 .exclude(source_id="").exclude(last_run=self.run))
         closed = 0
         for kind, rows in written.items():
@@ -271,5 +284,9 @@ def import_paths(paths: list[Path], *, actor: Any = None, workers: int = 1,
     deferred = _deferred_index_tables() if bulk else []
     with indexes_deferred(deferred), foreign_keys_checked_at_end(GROWING_TABLES if bulk else []):
         run = Import(", ".join(str(f) for f in files), actor=actor, workers=workers, progress=progress)
-        run.lines(chain.from_iterable(read_feed(f, limit, encoding) for f in files))
+        try:
+            run.lines(chain.from_iterable(read_feed(f, limit, encoding) for f in files))
+        except KeyboardInterrupt:
+            run.stopped()
+            raise
         return run.finish()

@@ -1,5 +1,7 @@
 """What the importer keeps besides the records themselves: runs, and lines it could not take."""
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,10 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.source}"
+
+
+# Lines sent to POST /api/v1/intake come from "api:AGENCY:FEED NAME"; files from their paths.
+API_SOURCE = "api:"
 
 
 class HeldStatus(models.TextChoices):
@@ -71,6 +77,14 @@ class HeldLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line_number} {self.status}: {self.reason}"
+
+    @property
+    def source_name(self) -> str:
+        """Where the line came from, for people: a file's name, or the API feed's (whose name,
+        chosen by an administrator, may look like a path)."""
+        if self.source.startswith(API_SOURCE):
+            return f"the API feed '{self.source.split(':', 2)[-1]}'"
+        return PurePath(self.source).name
 
 
 

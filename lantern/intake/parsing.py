@@ -6,6 +6,7 @@ sent the line can act on.
 
 import dataclasses
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,8 +35,12 @@ from lantern.people.validators import normalise_postcode
 
 from .bulk import utc_text
 from .interchange import KINDS, line_validator
+from .models import API_SOURCE
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LEGAL_BASIS = "dpa2018_sch8_para4"
+LONE_CARRIAGE_RETURNS = "; its lines seem to end in a carriage return alone: save the file with line feeds"
 RAW_KEPT = 65_536  # characters of a refused line kept for people to read and retry
 
 
@@ -49,9 +54,10 @@ WINDOWS_1252_PUNCTUATION = "£€’‘“”–—…°·´¨"
 NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-def windows_1252_hint(data: bytes, start: int) -> str:
+def windows_1252_hint(data: bytes, start: int, *, through_api: bool = False) -> str:
     """Words for a person whose text is not UTF-8 but reads as Windows-1252 (as Excel and older
-    Windows programs save CSV): what it says so, and how to send it. Empty when it does not."""
+    Windows programs save CSV): what it says so, and how to send it (a file can be imported
+    as Windows-1252; the API takes UTF-8 only). Empty when it does not."""
     if not data.decode("utf-8", "ignore").isascii():
         return ""  # it holds UTF-8 beside the bad byte: a damaged UTF-8 line, not Windows-1252
     try:
@@ -67,8 +73,11 @@ def windows_1252_hint(data: bytes, start: int) -> str:
         if not (letters.isalpha() and (before.isascii() and before.isalnum() or after.isascii() and after.isalnum())):
             return ""
     around = "".join(c if c.isprintable() else "\ufffd" for c in data[max(0, start - 20):start + 20].decode("cp1252"))
-    return (f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}': if the file is in "
-            "Windows-1252, import it with --encoding windows-1252, or save it as UTF-8 and send it again")
+    reading = f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}'"
+    if through_api:
+        return reading + ": if the sending system writes Windows-1252, have it send UTF-8, as the API takes"
+    return reading + (": if the file is in Windows-1252, import it with --encoding windows-1252, or save it "
+                      "as UTF-8 and send it again")
 
 
 class RawLine(NamedTuple):
@@ -80,6 +89,7 @@ class RawLine(NamedTuple):
     data: bytes
     problem: str = ""  # set by the reader when the line could not even be read
     truncated: bool = False  # the reader kept only the start of an over-long line
+    digest: str = ""  # of the whole line, when only its start is kept (truncated)
 
 
 @dataclass
@@ -191,7 +201,8 @@ Parsed = Refused | AgencyLine | PersonLine | EventLine
 
 
 def raw_hash(line: RawLine) -> str:
-    return hashlib.sha256(line.data).hexdigest()
+    """SHA-256 of the whole line as it arrived: what tells one held line from another."""
+    return line.digest or hashlib.sha256(line.data).hexdigest()
 
 
 def _schema_problem(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str]:
@@ -206,7 +217,10 @@ def _timestamp(value: str | None) -> datetime | None:
     if value is None:
         return None
     parsed = datetime.fromisoformat(value)
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the first day datetime knows, in UTC
+        raise ValueError(value) from None
 
 
 def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
@@ -221,14 +235,16 @@ def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
         text = line.data.decode("utf-8")
     except UnicodeDecodeError as error:
         return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)"
-                       + windows_1252_hint(line.data, error.start))
+                       + windows_1252_hint(line.data, error.start, through_api=line.source.startswith(API_SOURCE)))
     if "\x00" in text or "\\u0000" in text:
         # PostgreSQL cannot store the NUL character in text, and no real name or note needs it.
         return Refused(line, "(line)", "contains a NUL character (\\u0000), which cannot be stored")
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        return Refused(line, "(line)", f"is not valid JSON: {error}")
+        lone_returns = "\r" in text.rstrip("\r")
+        return Refused(line, "(line)", f"is not valid JSON: {error}" + (
+            LONE_CARRIAGE_RETURNS if lone_returns else ""))
     if not isinstance(data, dict):
         return Refused(line, "(line)", f"must be a JSON object, not {type(data).__name__}")
     kind = data.get("kind")
@@ -342,4 +358,15 @@ def parse_chunk(chunk: list[RawLine], linking: bool = True) -> list[Parsed]:
     # Parsing makes many short-lived objects and no reference cycles: the cycle collector
     # would only slow it down (by about a third, measured).
     with cycle_collector_paused():
-        return [parse_line(line, now, linking) for line in chunk]
+        return [_parse_or_refuse(line, now, linking) for line in chunk]
+
+
+def _parse_or_refuse(line: RawLine, now: datetime, linking: bool) -> Parsed:
+    """parse_line, and should it ever raise (a fault in Lantern, not in the line), the line
+    refused with the error rather than the whole import stopped."""
+    try:
+        return parse_line(line, now, linking)
+    except Exception as error:  # noqa: BLE001  (held with the error; logged for the team)
+        log.exception("Checking %s line %s failed", line.source, line.number)
+        return Refused(line, "(line)", f"could not be checked, because of a fault in Lantern ({type(error).__name__}: "
+                                       f"{error}); it is held so nothing is lost: tell the Lantern team")

@@ -2,7 +2,9 @@
 
 import codecs
 import csv
+import hashlib
 import io
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,8 @@ from typing import BinaryIO
 import orjson
 
 from .parsing import RAW_KEPT, RawLine, over_the_limit, windows_1252_hint
+
+log = logging.getLogger(__name__)
 
 FEED_SUFFIXES = {".jsonl", ".ndjson", ".csv"}
 # Ground truth from the generator sits beside the feeds but is not a feed.
@@ -21,15 +25,28 @@ RESTRICTED_WORDS = {"yes": True, "y": True, "true": True, "1": True, "no": False
 
 
 def feed_files(paths: list[Path]) -> list[Path]:
-    """Expand directories into their feed files, agency registrations first."""
-    found: list[Path] = []
+    """Expand directories into their feed files, agency registrations first, each file once
+    (named twice, or named and in a folder named too).
+
+    In a folder, a file is a feed by its ending in any case (`PEOPLE.CSV`); what only looks
+    like one (a folder, a link to nothing or round in a loop) is passed over with a warning."""
+    found: dict[Path, Path] = {}
+    folders: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.suffix in FEED_SUFFIXES and p.name not in NOT_FEEDS))
-        else:
-            found.append(path)
-    return sorted(found, key=lambda p: (p.name != "agencies.jsonl", str(p)))
+        if not path.is_dir():
+            found.setdefault(path.resolve(), path)
+            continue
+        if path.resolve() in folders:
+            continue
+        folders.add(path.resolve())
+        for entry in sorted(path.iterdir()):
+            if entry.suffix.lower() not in FEED_SUFFIXES or entry.name in NOT_FEEDS:
+                continue
+            if entry.is_file():
+                found.setdefault(entry.resolve(), entry)
+            else:
+                log.warning("Passed over %s: it is named like a feed but is not a file that can be read", entry)
+    return sorted(found.values(), key=lambda p: (p.name != "agencies.jsonl", str(p)))
 
 
 def count_lines(files: list[Path], encoding: str | None = None) -> int:
@@ -96,6 +113,21 @@ def check_encoding(name: str) -> str:
     return info.name
 
 
+def byte_order_problem(path: Path, encoding: str) -> str:
+    """Why a file cannot be read in the UTF-16 or UTF-32 named without a byte order (which
+    reads the order from a mark at the start), or "" when it can: a file without the mark is
+    read in the order told from its zero bytes, and one that shows none is not UTF-16."""
+    if encoding not in ("utf-16", "utf-32"):
+        return ""
+    with path.open("rb") as handle:
+        start = handle.read(SNIFFED_BYTES)
+    marks = UTF16_BOMS if encoding == "utf-16" else (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    if not start or start.startswith(marks) or (encoding == "utf-16" and sniffed_encoding(start)):
+        return ""
+    return (f"does not start with a byte order mark, which {encoding} needs: name the order "
+            f"({encoding}-le or {encoding}-be), or import it without --encoding if it is UTF-8")
+
+
 def holds_utf8_beyond_ascii(path: Path) -> bool:
     """Whether a file is UTF-8 throughout and holds characters beyond ASCII: such a file read
     in a one-byte encoding would go in garbled ("Zoë" as "ZoÃ«") without any line refused."""
@@ -141,6 +173,8 @@ def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:
     start = handle.peek(SNIFFED_BYTES)[:SNIFFED_BYTES]
     # Told from the start when not named; as named otherwise (UTF-8 needs no recoding).
     recode = sniffed_encoding(start) if encoding is None else None if encoding == "utf-8" else encoding
+    if recode == "utf-16" and not start.startswith(UTF16_BOMS):
+        recode = sniffed_encoding(start)  # named without its order, and no mark to give it
     if recode:
         return io.BufferedReader(RecodedAsUtf8(handle, recode), buffer_size=1 << 16)  # type: ignore[return-value]
     if start[:3] == codecs.BOM_UTF8:
@@ -149,50 +183,117 @@ def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:
 
 
 def read_feed(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         yield from read_csv(path, max_line_bytes, encoding)
     else:
         yield from read_jsonl(path, max_line_bytes, encoding)
 
 
 def read_jsonl(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
-    """Yield each non-blank line; a line over the limit is skipped, never held in memory whole."""
+    """Yield each non-blank line; a line over the limit is skipped, never held in memory whole.
+
+    The limit is on the line without its ending (LF or CR LF)."""
     source = str(path)
     with open_feed(path, encoding) as handle:
         number = 0
-        while chunk := handle.readline(max_line_bytes + 1):
+        while chunk := handle.readline(max_line_bytes + 2):  # room for CR LF after a line at the limit
             number += 1
-            if len(chunk) > max_line_bytes and not chunk.endswith(b"\n"):
-                size, head = len(chunk), chunk[:RAW_KEPT]
-                while (more := handle.readline(1 << 20)) and not more.endswith(b"\n"):
-                    size += len(more)
-                size += len(more)
-                yield RawLine(source, number, head, truncated=True,
-                              problem=over_the_limit(size, max_line_bytes))
-                continue
             data = chunk.rstrip(b"\r\n")
-            if data.strip():
-                yield RawLine(source, number, data)
+            if len(data) <= max_line_bytes:
+                if data.strip():
+                    yield RawLine(source, number, data)
+                continue
+            yield _over_the_limit(source, number, chunk, handle, max_line_bytes)
 
 
-def _csv_row_to_person(row: dict[str, str]) -> dict[str, object]:
+def _over_the_limit(source: str, number: int, start: bytes, handle: BinaryIO, max_line_bytes: int) -> RawLine:
+    """A line over the limit, read to its end a piece at a time: refused, its start kept and
+    the whole line hashed (two long lines that start alike are two held lines)."""
+    whole = hashlib.sha256()
+    size = 0
+    piece, carried = start, b""  # a CR at a piece's end may begin the line's CR LF: held until known
+    while True:
+        data = carried + piece
+        if data.endswith(b"\n") or not piece:
+            data = data.removesuffix(b"\n").removesuffix(b"\r")
+            whole.update(data)
+            size += len(data)
+            break
+        data, carried = (data[:-1], b"\r") if data.endswith(b"\r") else (data, b"")
+        whole.update(data)
+        size += len(data)
+        piece = handle.readline(1 << 20)
+    return RawLine(source, number, start[:RAW_KEPT], truncated=True,
+                   problem=over_the_limit(size, max_line_bytes), digest=whole.hexdigest())
+
+
+# The address part each address field of a CSV row fills.
+ADDRESS_PART_FIELDS = {f"address.{part}": part for part in ADDRESS_COLUMNS}
+
+
+def _csv_fields(header: list[str]) -> list[str]:
+    """The person line's field each column names, an address part as `address.postcode`."""
+    fields = []
+    for column in header:
+        name = column.strip()
+        part = name.removeprefix("address.") if name.startswith("address.") else name.removeprefix("address_")
+        fields.append(f"address.{part}" if part in ADDRESS_COLUMNS else name)
+    return fields
+
+
+def _fields_named_twice(header: list[str], fields: list[str]) -> str:
+    """What a header names more than once (a row's values for it would overwrite one
+    another), or "" when it names each field once."""
+    columns: dict[str, list[int]] = {}
+    for number, field in enumerate(fields, 1):
+        if field:  # blank names, as spreadsheets leave after the last column, name no field
+            columns.setdefault(field, []).append(number)
+    said = []
+    for field, numbers in columns.items():
+        if len(numbers) > 1:
+            where = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+            names = [_shown(header[number - 1].strip()) for number in numbers]
+            if len(set(names)) > 1:
+                where += ": " + ", ".join(names[:-1]) + f" and {names[-1]}"
+            times = "twice" if len(numbers) == 2 else f"{len(numbers)} times"
+            said.append(f"the field {_shown(field)} {times} (columns {where})")
+    return "names " + " and ".join(said) if said else ""
+
+
+def _shown(text: str) -> str:
+    """A value from a file, quoted for a reason: short, and storable though not UTF-8."""
+    text = text if len(text) <= 60 else text[:60] + "…"
+    return repr(text.encode("utf-8", "replace").decode())
+
+
+def _csv_row_to_person(fields: list[str], values: list[str]) -> dict[str, object] | str:
+    """A CSV row as the person line it stands for, or why it cannot be one."""
     person: dict[str, object] = {"kind": "person"}
     address: dict[str, str] = {}
-    for column, value in row.items():
-        if column is None or value is None or value == "":
+    for field, value in zip(fields, values, strict=False):  # a short row leaves its last fields unsent
+        if not value:
             continue
-        name = column.strip().removeprefix("address.").removeprefix("address_")
-        if name in ADDRESS_COLUMNS:
-            address[name] = value
-        elif name == "aliases":
+        part = ADDRESS_PART_FIELDS.get(field)
+        if part:
+            address[part] = value
+        elif field == "aliases":
             person["aliases"] = [alias.strip() for alias in value.split(";") if alias.strip()]
-        elif name == "restricted":
-            # Anything but a clear yes or no stays a string, which the schema then refuses.
-            person["restricted"] = RESTRICTED_WORDS.get(value.strip().lower(), value)
+        elif field == "restricted":
+            # A typo must not quietly open a record that should have been restricted.
+            word = value.strip().lower()
+            if word:  # a cell of spaces is blank: not sent
+                if word not in RESTRICTED_WORDS:
+                    return f"restricted must be yes or no, not {_shown(value)}"
+                person["restricted"] = RESTRICTED_WORDS[word]
+        elif field == "kind":
+            if value != "person":
+                return (f"has kind {_shown(value)}, but CSV files carry person records only: send agencies and "
+                        "events as JSON Lines")
         else:
-            person[column.strip()] = value
+            person[field] = value
     if address:
-        person["address"] = address
+        # A column called `address` keeps its value, for the schema to refuse, not lose it silently.
+        person.setdefault("address", address)
     return person
 
 
@@ -228,40 +329,107 @@ def csv_state_after(piece: bytes, state: int) -> int:
             state, position = IN_QUOTES, opening.end()
 
 
-def csv_records(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """Split CSV bytes into records, as (first line number, the record, its size in bytes).
+class _CarriageReturnLines:
+    """readline for a file whose lines end in a carriage return alone, as old Macs saved
+    them: a line longer than the size asked for comes in pieces, as from readline."""
 
-    A quoted field may run over several lines, so a record ends at the first line end
-    outside quotes. A record over the limit comes as None: read to its end but never held
-    whole, so the rows after it are still read."""
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.text = b""
+        self.start = 0
+
+    def readline(self, size: int) -> bytes:
+        start = self.start
+        while (end := self.text.find(b"\r", start, start + size)) == -1 and len(self.text) - start < size:
+            block = self.handle.read(1 << 16)
+            if not block:
+                break
+            self.text, start = self.text[start:] + block, 0
+        self.start = end + 1 if end != -1 else start + size
+        return self.text[start:self.start]
+
+
+def _opens_quotes(piece: bytes, state: int) -> bool:
+    """Whether a piece that ends inside quotes (or just after a quote, which a second may
+    double) opened them itself, given the state at its start, rather than going on inside
+    quotes opened before it."""
+    if state in (FIELD_START, IN_FIELD):
+        return True
+    position = 0
+    if state == AFTER_QUOTE:
+        if piece[:1] != b'"':
+            return True  # the quote before closed its field, so this piece opened another
+        position = 1  # the quote before and this one are a doubled quote
+    end = piece.find(b'"', position)
+    while end != -1 and piece[end + 1:end + 2] == b'"':
+        end = piece.find(b'"', end + 2)
+    return end != -1 and end + 1 < len(piece)  # closed, so the quotes it ends in opened after
+
+
+def _never_closed(opened: int, last: int) -> str:
+    if opened == last:
+        return f"has a quote opened on line {opened} that is never closed: close the quote and send the row again"
+    return (f"has a quote opened on line {opened} that is never closed, so lines {opened}–{last} were read as one "
+            "value: close the quote and send the rows again")
+
+
+def csv_records(handle: BinaryIO, max_line_bytes: int,
+                line_end: bytes = b"\n") -> Iterator[tuple[int, bytes | None, int, str, str]]:
+    """Split CSV bytes into records, as (first line number, the record, its size in bytes,
+    why it cannot be read or "", and for a record over the limit the SHA-256 of the whole).
+
+    Lines end in a line feed, or, with `line_end` b"\\r", in a carriage return. A quoted
+    field may run over several lines, so a record ends at the first line end outside quotes;
+    its size leaves that line end out, as for a line of JSON Lines. A record over the limit
+    comes as None: read to its end but never held whole, so the rows after it are still
+    read (and hashed, so two long rows are two held lines). A quote still open at the end of
+    the file made the rest of the file one value: that record comes with the reason it is
+    refused."""
+    read = handle.readline if line_end == b"\n" else _CarriageReturnLines(handle).readline
     number = 0
     while True:
         first = number + 1
         parts: list[bytes] | None = []
+        whole = None  # hashes a record over the limit as it is read
         size = 0
         state = FIELD_START
-        # A line longer than the limit comes in pieces, each read from the state the last left.
-        while piece := handle.readline(max_line_bytes + 1):
+        opened = 0  # the line on which the quotes the record is inside opened
+        piece = previous = b""
+        # A line longer than the limit comes in pieces, each read from the state the last left;
+        # a line at the limit comes whole with its CR LF.
+        while piece := read(max_line_bytes + 2):
             size += len(piece)
             if parts is not None:
                 parts.append(piece)
-                if size > max_line_bytes:
-                    parts = None
-            state = csv_state_after(piece, state)
-            if piece.endswith(b"\n"):
+                if size > max_line_bytes + 2:
+                    whole, parts = hashlib.sha256(b"".join(parts)), None
+            elif whole is not None:
+                whole.update(piece)
+            before, state = state, csv_state_after(piece, state)
+            if state in (IN_QUOTES, AFTER_QUOTE) and _opens_quotes(piece, before):
+                opened = number + 1
+            if piece.endswith(line_end):
                 number += 1
                 if state != IN_QUOTES:
+                    # The line end does not count toward the limit, nor a CR before its LF.
+                    size -= 2 if piece.endswith(b"\r\n") or (piece == b"\n" and previous.endswith(b"\r")) else 1
                     break
-        if not size:
-            return
-        yield first, None if parts is None else b"".join(parts), size
+            previous = piece
+        if not piece and not previous:
+            return  # the end of the file, with nothing after the last record
+        unclosed = ""
+        if not piece and state == IN_QUOTES:  # the file ended inside quotes
+            unclosed = _never_closed(opened, number if previous.endswith(line_end) else number + 1)
+        if parts is not None and size > max_line_bytes:  # over by its last piece's CR LF
+            whole, parts = hashlib.sha256(b"".join(parts)), None
+        yield first, None if parts is None else b"".join(parts), size, unclosed, whole.hexdigest() if whole else ""
 
 
 def record_rows(record: bytes | None, size: int, max_line_bytes: int) -> tuple[list[list[str]], str]:
     """A CSV record's rows (one, or none for a blank line), or the reason they cannot be read.
 
-    Lines are split at line feeds; a file whose lines end in a carriage return alone comes
-    as one record, which the csv module still splits into its rows."""
+    A carriage return alone inside a line of a file whose lines end in line feeds ends a
+    row too, as the csv module reads it, so such a record may hold more than one."""
     if record is None:
         return [], over_the_limit(size, max_line_bytes)
     text = record.decode("utf-8", "surrogateescape")
@@ -284,33 +452,44 @@ def read_csv(path: Path, max_line_bytes: int, encoding: str | None = None) -> It
     header that cannot be read stops the file."""
     source = str(path)
     csv.field_size_limit(max_line_bytes)
+    # A file with no line feeds, as old Macs saved, ends its lines in carriage returns.
+    line_end = b"\r" if _lone_carriage_returns(path) else b"\n"
     header: list[str] | None = None
+    fields: list[str] = []
     with open_feed(path, encoding) as handle:
-        for number, record, size in csv_records(handle, max_line_bytes):
-            rows, problem = record_rows(record, size, max_line_bytes)
+        for number, record, size, unclosed, digest in csv_records(handle, max_line_bytes, line_end):
+            rows, problem = ([], unclosed) if unclosed else record_rows(record, size, max_line_bytes)
             if problem and header is None:
-                if record is None and _lone_carriage_returns(path):
-                    problem += "; its lines seem to end in a carriage return alone: save it with line feeds"
                 yield RawLine(source, number, b"", truncated=record is None,
                               problem=f"is the header row and {problem}; no row of the file was read")
                 return
-            kept = record or b""
             if problem:
-                yield RawLine(source, number, kept[:RAW_KEPT], truncated=record is None or len(kept) > RAW_KEPT,
-                              problem=problem)
+                yield _csv_refused(source, number, record, problem, digest)
             for values in rows:
-                if header is None and len(values) == 1 and "\t" in values[0]:
-                    yield RawLine(source, number, b"", problem=(
-                        "is the header row and has tabs between its names, not commas: save the file as "
-                        "CSV (comma-separated values); no row of the file was read"))
-                    return
                 if header is None:
+                    if len(values) == 1 and "\t" in values[0]:
+                        yield RawLine(source, number, b"", problem=(
+                            "is the header row and has tabs between its names, not commas: save the file as "
+                            "CSV (comma-separated values); no row of the file was read"))
+                        return
+                    fields = _csv_fields(values)
+                    if twice := _fields_named_twice(values, fields):
+                        yield RawLine(source, number, b"", problem=(
+                            f"is the header row and {twice}; no row of the file was read"))
+                        return
                     header = values
                 elif len(values) > len(header):
-                    yield RawLine(source, number, kept[:RAW_KEPT], truncated=len(kept) > RAW_KEPT,
-                                  problem="has more values than the header has columns")
+                    yield _csv_refused(source, number, record, "has more values than the header has columns")
                 else:
-                    yield _csv_row_line(source, number, dict(zip(header, values, strict=False)), max_line_bytes)
+                    yield _csv_row_line(source, number, header, fields, values, record)
+
+
+def _csv_refused(source: str, number: int, record: bytes | None, problem: str, digest: str = "") -> RawLine:
+    """A row the reader refuses, kept as sent (less its line end) for people to read; `digest`
+    stands for the whole of a row over the limit, which is not kept."""
+    kept = (record or b"").rstrip(b"\r\n")
+    return RawLine(source, number, kept[:RAW_KEPT], truncated=record is None or len(kept) > RAW_KEPT,
+                   problem=problem, digest=digest)
 
 
 def _lone_carriage_returns(path: Path) -> bool:
@@ -327,24 +506,26 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _csv_row_line(source: str, number: int, row: dict[str, str], max_line_bytes: int) -> RawLine:
-    """A CSV row as the person line it stands for."""
+def _csv_row_line(source: str, number: int, header: list[str], fields: list[str], values: list[str],
+                  record: bytes | None) -> RawLine:
+    """A CSV row as the person line it stands for, or refused as the row it was.
+
+    The limit was on the row as sent: the person line made from it is not measured again
+    (its field names make it longer than the row, which the person sending it cannot see)."""
+    person = _csv_row_to_person(fields, values)
+    if isinstance(person, str):
+        return _csv_refused(source, number, record, person)
     try:
-        data = orjson.dumps(_csv_row_to_person(row))
+        return RawLine(source, number, orjson.dumps(person))
     except (TypeError, orjson.JSONEncodeError):
         # Bytes that are not UTF-8 were read as lone surrogates, which JSON cannot hold.
-        column, value = next((name, value) for name, value in row.items()
-                             if not (_is_utf8(name) and _is_utf8(value)))
+        column, value = next(((name, value) for name, value in zip(header, values, strict=False)
+                              if value and not (_is_utf8(name) and _is_utf8(value))), ("", ""))
         data = (value if _is_utf8(column) else column).encode("utf-8", "surrogateescape")
         try:
             data.decode("utf-8")
             hint = ""
         except UnicodeDecodeError as error:
             hint = windows_1252_hint(data, error.start)
-        return RawLine(source, number, repr(row).encode("utf-8", "replace")[:RAW_KEPT],
-                       problem=f"is not UTF-8 text (in the column {column.encode('utf-8', 'replace').decode()!r})"
-                       + hint)
-    if len(data) > max_line_bytes:
-        return RawLine(source, number, data[:RAW_KEPT], truncated=True,
-                       problem=over_the_limit(len(data), max_line_bytes))
-    return RawLine(source, number, data)
+        return _csv_refused(source, number, record, f"is not UTF-8 text (in the column "
+                            f"{column.encode('utf-8', 'replace').decode()!r})" + hint)

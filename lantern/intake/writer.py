@@ -6,6 +6,7 @@ every other line still goes in: a line lands whole or not at all.
 """
 
 import logging
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,6 +141,11 @@ class ChunkWriter:
         # Agencies whose records or events this run wrote anew: only their held lines can be superseded.
         self.agencies_written: set[str] = set()
         self.counts = Counts()
+        # What this run took, so a later line for the same thing with other content is held
+        # (the first is taken): each agency line's values, and records that came unchanged as
+        # 64-bit hashes of (kind, agency, source id), 8 bytes each (records written carry the run's time).
+        self.agencies_taken: dict[str, dict[str, Any]] = {}
+        self.unchanged_keys = array("q")
         self.agencies = {agency.code: agency for agency in Agency.objects.all()}
         self.agency_ids = {code: agency.pk for code, agency in self.agencies.items()}
         self.borough_ids = dict(Borough.objects.values_list("ons_code", "id"))
@@ -253,6 +259,11 @@ class ChunkWriter:
                 continue
             wanted = {"name": line.name, "kind": line.agency_kind,
                       "borough_id": self.borough_ids.get(line.borough or "")}
+            # As for records, the first of two differing lines for one agency in a run is taken.
+            taken = self.agencies_taken.setdefault(line.code, wanted)
+            if taken != wanted and not self.retrying:
+                refused.append(_came_earlier(line.line, "code", line.code, "agency", line.code, ""))
+                continue
             agency = self.agencies.get(line.code)
             created = agency is None
             if agency is None:
@@ -433,16 +444,17 @@ class ChunkWriter:
         changed = [line for line in lines if (found := existing.get((self.agency_ids[line.agency], line.source_id)))
                    and found[2] != line.digest]
         held_duplicates = self._held_duplicates(changed)
+        taken_unchanged = self._taken_unchanged(kind, changed)
         created, updated, duplicates = [], [], []
         for line in lines:
             found = existing.get((self.agency_ids[line.agency], line.source_id))
             if found is not None and found[2] == line.digest:
                 self.counts.unchanged += 1
-            elif found is not None and (raw_hash(line.line) in held_duplicates or self._is_now(found[4])):
-                duplicates.append(Refused(
-                    line.line, "source_id", f"{line.source_id!r} came earlier in this import with different "
-                    "content; the first was taken. If this one is newer, retry it from quarantine",
-                    kind, line.agency, line.source_id, code=DUPLICATE_IN_IMPORT))
+                self.unchanged_keys.append(hash((kind, line.agency, line.source_id)))
+            elif found is not None and (raw_hash(line.line) in held_duplicates or self._is_now(found[4])
+                                        or hash((kind, line.agency, line.source_id)) in taken_unchanged):
+                duplicates.append(_came_earlier(line.line, "source_id", line.source_id, kind, line.agency,
+                                                line.source_id))
             elif found is None:
                 created.append(line)
             else:
@@ -458,6 +470,13 @@ class ChunkWriter:
             .filter(code=DUPLICATE_IN_IMPORT, raw_hash__in=[raw_hash(line.line) for line in changed])
             .values_list("raw_hash", flat=True)
         )
+
+    def _taken_unchanged(self, kind: str, changed: list[Any]) -> set[int]:
+        """Return which of these changed lines' records came earlier in this run unchanged (so
+        the first taken was the stored version), as hashes of their (kind, agency, source id)."""
+        if self.retrying or not changed or not self.unchanged_keys:
+            return set()
+        return {hash((kind, line.agency, line.source_id)) for line in changed}.intersection(self.unchanged_keys)
 
     def _is_now(self, stored: Any) -> bool:
         """Return whether a stored timestamp is this run's (rows this run wrote carry it)."""
@@ -585,7 +604,8 @@ class ChunkWriter:
     def _wait(self, waiting: list[tuple[EventLine, list[str]]]) -> None:
         self.counts.waiting += len(waiting)
         self._keep(HeldStatus.WAITING, [
-            Refused(e.line, "involvements", f"waiting for person records not yet received: {', '.join(missing)}",
+            Refused(e.line, "involvements",
+                    f"waiting for person records {e.agency!r} has not yet sent: {', '.join(missing)}",
                     "event", e.agency, e.source_id, waiting_for=missing)
             for e, missing in waiting
         ])
@@ -601,8 +621,8 @@ class ChunkWriter:
         for line in already:
             item = by_hash[line.raw_hash]
             line.last_run = self.run
-            line.status, line.field, line.reason, line.code = status, item.field[:200], _storable(item.reason), item.code
-            line.waiting_for, line.feed_agency = item.waiting_for, self.only_agency
+            line.status, line.field, line.reason = status, item.field[:200], _storable(item.reason)
+            line.code, line.waiting_for, line.feed_agency = item.code, item.waiting_for, self.only_agency
         HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for",
                                                "feed_agency"], batch_size=500)
         kept = {line.raw_hash for line in already}
@@ -637,6 +657,12 @@ def _kept_as_sent(line: RawLine) -> bool:
     except UnicodeDecodeError:
         return False
     return b"\x00" not in line.data
+
+
+def _came_earlier(line: RawLine, field: str, key: str, kind: str, agency: str, source_id: str) -> Refused:
+    return Refused(line, field, f"{key!r} came earlier in this import with different content; the first was "
+                   "taken. If this one is newer, retry it from quarantine", kind, agency, source_id,
+                   code=DUPLICATE_IN_IMPORT)
 
 
 class _Once:

@@ -1,5 +1,6 @@
 """POST /api/v1/intake: a feed sends its own agency's lines with a bearer token."""
 
+import codecs
 import re
 
 import orjson
@@ -51,6 +52,8 @@ def test_a_feed_cannot_write_another_agencys_records(client, token):
 def test_no_token_or_a_wrong_one_is_refused(client, token, credential):
     response = send(client, credential, [person("P1")])
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="lantern-intake"'
+    assert response.json()["detail"].startswith("send the feed's token as 'Authorization: Bearer TOKEN'")
     assert not SourceRecord.objects.exists()
 
 
@@ -71,7 +74,8 @@ def test_tokens_are_stored_only_as_hashes(token):
 
 def test_openapi_describes_the_intake(client, db):
     schema = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/intake" in schema["paths"]
+    answers = schema["paths"]["/api/v1/intake"]["post"]["responses"]
+    assert set(answers) == {"200", "400", "401", "411", "413", "415"}
 
 
 def test_a_feed_cannot_register_or_change_agencies(client, token):
@@ -124,3 +128,103 @@ def test_a_body_over_the_limit_is_refused_in_json_and_nothing_is_read(client, to
 def test_a_body_over_the_limit_without_a_token_is_refused_as_unauthorised(client, token, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
     assert send(client, "", [person(f"P{n}") for n in range(40)]).status_code == 401
+
+
+def received(body: dict) -> tuple[int, int]:
+    return body["counts"]["created"], body["counts"]["quarantined"]
+
+
+def post_raw(client, token, body: bytes, **headers):
+    content_type = headers.pop("content_type", "application/x-ndjson")
+    return client.post("/api/v1/intake", body, content_type=content_type,
+                       headers={"Authorization": f"Bearer {token}", **headers})
+
+
+@pytest.mark.parametrize(("headers", "status", "detail"), [
+    ({"Transfer-Encoding": "chunked"}, 411,
+     "send the body with a Content-Length header, not in chunks (Transfer-Encoding: chunked)"),
+    ({"Content-Encoding": "gzip"}, 415, "the body is encoded (gzip): send it uncompressed"),
+    ({"content_type": "multipart/form-data; boundary=x"}, 415,
+     "the body is multipart/form-data: send JSON Lines, one interchange object per line, as application/x-ndjson"),
+])
+def test_a_body_that_cannot_be_read_as_lines_is_refused_whole_and_nothing_recorded(
+        client, token, headers, status, detail):
+    from lantern.intake.models import FeedToken, ImportRun
+
+    response = post_raw(client, token, orjson.dumps(person("P1")), **headers)
+
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    assert not SourceRecord.objects.exists() and not ImportRun.objects.exists()
+    assert FeedToken.objects.get().last_batch_at is None
+
+
+@pytest.mark.parametrize("body", [b"", b"\n\r\n  \n"])
+def test_a_body_with_no_lines_is_refused(client, token, body):
+    from lantern.intake.models import ImportRun
+
+    response = post_raw(client, token, body)
+
+    assert (response.status_code, response.json()) == (
+        400, {"detail": "the body holds no lines: send one interchange object per line"})
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+    lambda text: text.encode("utf-16"),  # with its byte order mark
+    lambda text: text.encode("utf-16-le"),
+])
+def test_a_byte_order_mark_or_utf16_body_is_read(client, token, encode):
+    text = "\r\n".join(orjson.dumps(person(f"P{n}", given_names="Zoë")).decode() for n in (1, 2))
+
+    body = post_raw(client, token, encode(text)).json()
+
+    assert received(body) == (2, 0)
+    assert set(SourceRecord.objects.values_list("given_names", flat=True)) == {"Zoë"}
+
+
+def test_a_line_at_the_limit_ending_in_cr_lf_goes_in(client, token, settings):
+    line = orjson.dumps(person("P1"))
+    settings.LANTERN_MAX_LINE_BYTES = len(line)
+
+    assert received(post_raw(client, token, line + b"\r\n" + line.replace(b"P1", b"P22") + b"\r\n").json()) == (1, 1)
+
+
+def test_long_lines_that_start_alike_are_held_apart(client, token, settings):
+    settings.LANTERN_MAX_LINE_BYTES = 70_000
+    start = b'{"kind":"person","narrative":"' + b"x" * 70_000
+
+    body = post_raw(client, token, start + b'a"}\n' + start + b'bb"}').json()
+
+    assert [(h["line"], h["reason"]) for h in body["held"]] == [
+        (1, "is 70,033 bytes long; a line may be at most 70,000 bytes"),
+        (2, "is 70,034 bytes long; a line may be at most 70,000 bytes")]
+
+
+def test_a_feed_hears_only_of_its_own_held_lines(client, token):
+    other = Agency.objects.get(code="other")
+    other_token = feed_token_issue(agency=other, name="Other nightly")[1]
+    line = person("P1", agency="other")
+    assert received(send(client, other_token, [line]).json()) == (1, 0)
+    assert received(send(client, token, [line]).json()) == (0, 1)  # the Met's feed may not send it
+
+    body = send(client, other_token, [line]).json()
+
+    assert (body["counts"]["unchanged"], body["held"]) == (1, [])
+
+
+def test_a_windows_1252_line_is_told_to_come_as_utf8(client, token):
+    line = orjson.dumps(person("P1", given_names="ZoX")).replace(b"ZoX", b"Zo\xeb")
+
+    [held] = send(client, token, [line]).json()["held"]
+
+    assert "it says" in held["reason"] and "Zoë" in held["reason"]
+    assert held["reason"].endswith("have it send UTF-8, as the API takes") and "--encoding" not in held["reason"]
+
+
+def test_other_methods_and_addresses_are_answered_in_json(client, token):
+    wrong_method = client.get("/api/v1/intake", headers={"Authorization": f"Bearer {token}"})
+    assert (wrong_method.status_code, wrong_method.json(), wrong_method["Allow"]) == (
+        405, {"detail": "this address does not take GET: send a POST"}, "POST")
+    no_such = client.post("/api/v1/intake/", b"{}", content_type="application/x-ndjson")
+    assert no_such.status_code == 404 and no_such.json()["detail"].startswith("there is no such address in the API")

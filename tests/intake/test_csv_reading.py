@@ -4,6 +4,7 @@ stops the rows after it."""
 import csv
 import io
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from lantern.intake.importer import import_paths
 from lantern.intake.models import HeldLine
 from lantern.intake.reader import csv_records, read_csv, record_rows
+from lantern.organisations.models import Agency
 from lantern.people.models import SourceRecord
 
 from .feeds import AGENCIES, write_feed
@@ -19,26 +21,46 @@ from .feeds import AGENCIES, write_feed
 CSV_CHARACTERS = st.sampled_from(['"', ",", "\n", "\r", "\r\n", "a", " "])
 
 
-def rows_as_read(data: bytes, max_line_bytes: int = 1 << 20) -> list[list[str]]:
+def rows_as_read(data: bytes, line_end: bytes = b"\n") -> list[list[str]]:
+    """The rows of every record but one whose quote is never closed, which can only be the last."""
     rows = []
-    for _, record, size in csv_records(io.BytesIO(data), max_line_bytes):
-        found, problem = record_rows(record, size, max_line_bytes)
+    for _, record, size, unclosed, _ in csv_records(io.BytesIO(data), 1 << 20, line_end):
+        if unclosed:
+            continue
+        found, problem = record_rows(record, size, 1 << 20)
         assert not problem
         rows.extend(found)
     return rows
 
 
+def splits_as_the_csv_module_reads(text: str, line_end: bytes) -> None:
+    data = text.encode()
+    records = [found[:4] for found in csv_records(io.BytesIO(data), 1 << 20, line_end)]
+    assert b"".join(record for _, record, _, _ in records) == data, "every byte belongs to one record"
+    assert all(not unclosed for _, _, _, unclosed in records[:-1]), "only the file's end leaves a quote open"
+    starts = [0]
+    for _, record, _, _ in records:
+        starts.append(starts[-1] + len(record))
+    assert [number for number, _, _, _ in records] == [1 + data[:start].count(line_end) for start in starts[:-1]]
+    # The csv module reads a quote left open as a value running to the end of the file: that
+    # record is refused, and the rows before it are the csv module's rows.
+    taken = text[:-len(records[-1][1])] if records and records[-1][3] else text
+    assert rows_as_read(data, line_end) == [row for row in csv.reader(io.StringIO(taken, newline="")) if row]
+    # A small limit splits long lines into pieces; the records must end in the same places.
+    assert [found[:4] for found in csv_records(io.BytesIO(data), 4, line_end)] == [
+        (number, record if size <= 4 else None, size, unclosed) for number, record, size, unclosed in records]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(CSV_CHARACTERS, max_size=40).map("".join))
 def test_any_text_splits_into_the_rows_the_csv_module_reads(text):
-    data = text.encode()
-    whole = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
-    assert rows_as_read(data) == whole
-    records = list(csv_records(io.BytesIO(data), 1 << 20))
-    assert b"".join(record for _, record, _ in records) == data, "every byte belongs to one record"
-    # A small limit splits long lines into pieces; the records must end in the same places.
-    assert list(csv_records(io.BytesIO(data), 4)) == [
-        (number, record if size <= 4 else None, size) for number, record, size in records]
+    splits_as_the_csv_module_reads(text, b"\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(['"', ",", "\r", "a", " "]), max_size=40).map("".join))
+def test_text_with_no_line_feeds_splits_at_carriage_returns_into_the_rows_the_csv_module_reads(text):
+    splits_as_the_csv_module_reads(text, b"\r")
 
 
 @settings(max_examples=200, deadline=None)
@@ -54,7 +76,7 @@ def test_rows_a_csv_writer_wrote_come_back_one_record_each_numbered_by_their_fir
         writer.writerow(row)
         line += out.getvalue()[before:].count("\n")
     records = list(csv_records(io.BytesIO(out.getvalue().encode()), 1 << 20))
-    kept = [(number, record_rows(record, size, 1 << 20)[0]) for number, record, size in records]
+    kept = [(number, record_rows(record, size, 1 << 20)[0]) for number, record, size, _, _ in records]
     expected = [(start, [row]) for start, row in zip(starts, rows, strict=True)]
     assert [(number, found) for number, found in kept if found] == expected
 
@@ -65,16 +87,16 @@ def test_a_row_over_the_limit_is_refused_and_the_rows_after_it_still_read(tmp_pa
                     + '"\nmet,R3,"Cy, ""Junior"""\n', encoding="utf-8")
     lines = list(read_csv(path, max_line_bytes=1_000))
     assert [(line.number, line.problem) for line in lines] == [
-        (2, ""), (3, "is 6,010 bytes long; a line may be at most 1,000 bytes"), (3_004, "")]
+        (2, ""), (3, "is 6,009 bytes long; a line may be at most 1,000 bytes"), (3_004, "")]
     assert lines[1].truncated and b'"Cy, \\"Junior\\""' in lines[2].data
 
 
 def test_a_header_over_the_limit_stops_the_file_and_says_so(tmp_path):
     path = tmp_path / "people.csv"
-    path.write_bytes(b"agency,source_id\rmet,R1\r" * 100)
+    path.write_bytes(b"agency,source_id," + b"x" * 1_000 + b"\r\nmet,R1\r\n")
     [line] = read_csv(path, max_line_bytes=1_000)
-    assert line.number == 1 and "is the header row and is 2,400 bytes long" in line.problem
-    assert "no row of the file was read" in line.problem and "carriage return alone" in line.problem
+    assert (line.number, line.problem) == (1, "is the header row and is 1,017 bytes long; a line may be at most "
+                                              "1,000 bytes; no row of the file was read")
 
 
 def test_lines_ending_in_a_carriage_return_alone_are_still_rows(tmp_path):
@@ -96,7 +118,7 @@ def test_an_import_holds_the_long_row_and_takes_the_rest(tmp_path, settings):
     assert (counts["created"], counts["quarantined"]) == (4, 1)  # the two agencies, R1 and R3
     assert set(SourceRecord.objects.values_list("source_id", flat=True)) == {"R1", "R3"}
     held = HeldLine.objects.get()
-    assert (held.line_number, held.raw_truncated) == (3, True) and "is 5,010 bytes long" in held.reason
+    assert (held.line_number, held.raw_truncated) == (3, True) and "is 5,009 bytes long" in held.reason
 
 
 def test_a_record_the_csv_module_refuses_gives_its_reason():
@@ -121,3 +143,142 @@ def test_a_row_that_is_not_utf8_says_in_which_column(tmp_path):
     lines = list(read_csv(path, max_line_bytes=1_000))
     assert [(line.number, line.problem) for line in lines] == [
         (2, "is not UTF-8 text (in the column 'given_names')"), (3, "")]
+    assert lines[0].data == b"met,R1,Zo\x81", "the row as sent, not the values as Python shows them"
+
+
+@pytest.mark.django_db
+def test_a_row_that_is_not_utf8_is_held_as_the_row_sent_with_its_reason_as_before(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_bytes(b"agency,source_id,given_names\r\nmet,R1,Zo\xeb\r\nmet,R2,Ann\r\n")
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (3, 1)
+    held = HeldLine.objects.get()
+    assert (held.line_number, held.field, held.raw, held.raw_truncated) == (2, "(line)", "met,R1,Zo\ufffd", False)
+    assert held.reason == (
+        "is not UTF-8 text (in the column 'given_names'); read as Windows-1252 (as Excel saves CSV) it says "
+        "'Zoë': if the file is in Windows-1252, import it with --encoding windows-1252, or save it as UTF-8 and "
+        "send it again")
+
+
+@pytest.mark.parametrize(("header", "problem"), [
+    ("given_names,given_names,postcode,address.postcode",
+     "names the field 'given_names' twice (columns 1 and 2) and the field 'address.postcode' twice (columns 3 "
+     "and 4: 'postcode' and 'address.postcode')"),
+    ("agency,source_id,address_postcode,town,postcode",
+     "names the field 'address.postcode' twice (columns 3 and 5: 'address_postcode' and 'postcode')"),
+    ("agency, source_id,source_id,address.town,source_id",
+     "names the field 'source_id' 3 times (columns 2, 3 and 5)"),
+])
+def test_a_header_that_names_a_field_twice_stops_the_file_and_says_which_columns(tmp_path, header, problem):
+    path = tmp_path / "people.csv"
+    path.write_text(header + "\nmet,R1,E5 8HP,London,E1 6AN\n", encoding="utf-8")
+    [line] = read_csv(path, max_line_bytes=1_000)
+    assert (line.number, line.problem) == (1, f"is the header row and {problem}; no row of the file was read")
+
+
+def test_blank_names_after_the_last_column_name_no_field(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("agency,source_id,given_names,,\nmet,R1,Ann,,\n", encoding="utf-8")  # as spreadsheets save
+    assert [line.data for line in read_csv(path, max_line_bytes=1_000)] == [
+        b'{"kind":"person","agency":"met","source_id":"R1","given_names":"Ann"}']
+
+
+@pytest.mark.django_db
+def test_an_address_column_beside_address_parts_is_refused_not_dropped(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_text("agency,source_id,address,postcode\nmet,R1,14 Clapton Square,E5 8HP\n"
+                                         "met,R2,,E5 8HP\n", encoding="utf-8")
+    import_paths([tmp_path])
+    assert list(SourceRecord.objects.values_list("source_id", "postcode")) == [("R2", "E5 8HP")]
+    held = HeldLine.objects.get()
+    assert (held.line_number, held.field, held.reason) == (2, "address", "address must be object")
+
+
+@pytest.mark.django_db
+def test_a_csv_row_of_another_kind_is_refused_and_other_kinds_fields_are_unknown(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_text(
+        "kind,agency,source_id,code,name,agency_kind\n"
+        "agency,,,pa,Pa Agency,police\n"
+        ",met,R1,pa,,\n"
+        ",met,R2,,,police\n"
+        "person,met,R3,,,\n", encoding="utf-8")
+    (tmp_path / "agencies.csv").write_text("kind,code,name,agency_kind\nagency,pb,Pb Agency,police\n")
+    counts = import_paths([tmp_path]).counts
+    assert (counts["read"], counts["created"], counts["quarantined"]) == (7, 3, 4)  # the two agencies and R3
+    assert set(Agency.objects.values_list("code", flat=True)) == {"met", "csc-e09000012"}
+    assert list(SourceRecord.objects.values_list("source_id", flat=True)) == ["R3"]
+    refused = "has kind 'agency', but CSV files carry person records only: send agencies and events as JSON Lines"
+    assert sorted((h.source.rsplit("/", 1)[-1], h.line_number, h.field, h.reason) for h in HeldLine.objects.all()) == [
+        ("agencies.csv", 2, "(line)", refused),
+        ("people.csv", 2, "(line)", refused),
+        ("people.csv", 3, "(line)", "must not contain {'code'} properties"),
+        ("people.csv", 4, "(line)", "must not contain {'agency_kind'} properties")]
+
+
+@pytest.mark.django_db
+def test_a_quote_never_closed_refuses_its_row_and_says_which_lines_it_ran_over(tmp_path):
+    write_feed(tmp_path / "agencies.jsonl", AGENCIES)
+    (tmp_path / "people.csv").write_text(
+        'agency,source_id,family_name\nmet,UQ-0,Ann\nmet,UQ-1,"unterminated,\nmet,UQ-2,Bob\nmet,UQ-3,Cy\n',
+        encoding="utf-8")
+    counts = import_paths([tmp_path]).counts
+    assert (counts["created"], counts["quarantined"]) == (3, 1)  # the two agencies and UQ-0
+    assert list(SourceRecord.objects.values_list("source_id", flat=True)) == ["UQ-0"]
+    held = HeldLine.objects.get()
+    assert (held.line_number, held.field, held.raw) == (
+        3, "(line)", 'met,UQ-1,"unterminated,\nmet,UQ-2,Bob\nmet,UQ-3,Cy')
+    assert held.reason == ("has a quote opened on line 3 that is never closed, so lines 3–5 were read as one "
+                           "value: close the quote and send the rows again")
+
+
+@pytest.mark.parametrize(("text", "number", "problem"), [
+    # The record starts on line 2; its first quoted value closes, the next never does.
+    ('met,R1,"two\nlines","never closed\nmet,R2,Bob', 2,
+     "has a quote opened on line 3 that is never closed, so lines 3–4 were read as one value: close the quote "
+     "and send the rows again"),
+    ('met,R1,"Ann', 2, "has a quote opened on line 2 that is never closed: close the quote and send the row again"),
+    # Over the limit too, but the quote is what to put right.
+    ('met,R1,"Ann\n' + "met,R2,Bob\n" * 100, 2,
+     "has a quote opened on line 2 that is never closed, so lines 2–102 were read as one value: close the quote "
+     "and send the rows again"),
+])
+def test_a_quote_never_closed_says_where_it_opened(tmp_path, text, number, problem):
+    path = tmp_path / "people.csv"
+    path.write_text("agency,source_id,given_names\n" + text, encoding="utf-8")
+    [line] = read_csv(path, max_line_bytes=1_000)
+    assert (line.number, line.problem) == (number, problem)
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_the_line_ending_does_not_count_towards_the_limit(tmp_path, ending):
+    row = b"met,R1," + b"x" * 93
+    path = tmp_path / "people.csv"
+    path.write_bytes(ending.join([b"agency,source_id,given_names", row, row.replace(b"R1", b"R2") + b"y", b""]))
+    lines = list(read_csv(path, max_line_bytes=100))
+    assert [(line.number, line.problem) for line in lines] == [
+        (2, ""), (3, "is 101 bytes long; a line may be at most 100 bytes")]
+
+
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_numbered_line_by_line(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"agency,source_id,given_names\r" + b"met,R1,Ann\r" * 20
+                     + b'met,R2,Bob,Morgan\rmet,R3,"two\rlines"\rmet,R4,Zo\x81\rmet,R5,' + b"x" * 200 + b"\r")
+    lines = list(read_csv(path, max_line_bytes=100))  # the file is longer than the limit; no line is
+    assert [(line.number, line.problem) for line in lines if line.problem] == [
+        (22, "has more values than the header has columns"),
+        (25, "is not UTF-8 text (in the column 'given_names')"),
+        (26, "is 207 bytes long; a line may be at most 100 bytes")]
+    assert len(lines) == 24 and lines[21].number == 23
+    assert lines[21].data == b'{"kind":"person","agency":"met","source_id":"R3","given_names":"two\\rlines"}'
+
+
+def test_restricted_takes_yes_or_no_as_a_spreadsheet_cell_may_say_it(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("agency,source_id,restricted\nmet,R1,Yes\nmet,R2,n\nmet,R3,TRUE\nmet,R4,0\nmet,R5, \n"
+                    "met,R6,yse\nmet,R7,\n", encoding="utf-8")
+    lines = list(read_csv(path, max_line_bytes=1_000))
+    assert [(line.number, line.problem, line.data) for line in lines if line.problem] == [
+        (7, "restricted must be yes or no, not 'yse'", b"met,R6,yse")]
+    assert [orjson.loads(line.data).get("restricted") for line in lines if not line.problem] == [
+        True, False, True, False, None, None]

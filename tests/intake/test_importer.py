@@ -268,7 +268,9 @@ def test_csv_restricted_must_be_a_clear_yes_or_no(tmp_path):
     )
     import_paths([tmp_path])
     assert dict(SourceRecord.objects.values_list("source_id", "restricted")) == {"R1": True, "R2": False}
-    assert HeldLine.objects.get().field == "restricted"
+    held = HeldLine.objects.get()
+    assert (held.field, held.reason, held.raw) == (
+        "(line)", "restricted must be yes or no, not 'maybe'", "met,R3,Cy,maybe")
 
 
 def test_a_report_in_the_future_is_refused(tmp_path):

@@ -50,7 +50,7 @@ def test_administrator_sees_held_lines_by_agency_with_reasons_but_not_the_lines(
     assert response.status_code == 200
     page = response.content.decode()
     assert "met.jsonl, line 4" in page and "date of birth is in the future" in page
-    assert "met.jsonl, line 5" in page and "waiting for person records not yet received: P3" in page
+    assert "met.jsonl, line 5" in page and "waiting for person records &#x27;met&#x27; has not yet sent: P3" in page
     by_agency = response.context["by_agency"]
     assert [(row.agency, row.quarantined, row.waiting) for row in by_agency] == [("met", 1, 1)]
     assert SECRET_NAME not in page and held[HeldStatus.QUARANTINED].raw not in page
@@ -190,8 +190,14 @@ def test_administrator_dismisses_a_quarantined_line_with_a_reason_and_it_leaves_
     assert (line.status, line.resolution) == (
         HeldStatus.RESOLVED, "dismissed by sysadmin: The agency sent it again with the right date")
     assert AuditEntry.objects.get(verb=AuditVerb.HELD_DISMISS).reason == "The agency sent it again with the right date"
-    assert admin_client.get(dismiss).status_code == 404  # closed once; sending the form again changes nothing
-    assert admin_client.post(dismiss, {"reason": "again"}).status_code == 404
+    # Closed once: the form sent again changes nothing, and says how the line was closed.
+    again = admin_client.post(dismiss, {"reason": "again"}, follow=True).content.decode()
+    assert ("Line 4 of met.jsonl is no longer held: dismissed by sysadmin: The agency sent it again with the right "
+            "date") in again
+    line.refresh_from_db()
+    assert line.resolution.endswith("with the right date")
+    assert AuditEntry.objects.filter(verb=AuditVerb.HELD_DISMISS).count() == 1
+    assert admin_client.get(reverse("web:feed-problem-dismiss", args=[line.pk + 1000])).status_code == 404
 
 
 # Feed tokens ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ sent it, or retry once it is put right. `lantern quarantine show` prints a line 
 for those who run the servers.
 """
 
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,7 +36,7 @@ from lantern.intake.held import (
     recent_runs,
 )
 from lantern.intake.importer import CHUNK_LINES
-from lantern.intake.models import FeedToken, HeldStatus
+from lantern.intake.models import FeedToken, HeldLine, HeldStatus
 from lantern.organisations.models import Agency
 from lantern.web.pagination import pagination
 
@@ -81,7 +80,7 @@ def feed_problems(request: HttpRequest) -> HttpResponse:
         "query": urlencode(chosen),
         "by_agency": by_agency,
         "page": page,
-        "lines": [(line, PurePath(line.source).name) for line in page],
+        "lines": [(line, line.source_name) for line in page],
         "runs": recent_runs(),
         "retry_at_most": RETRY_AT_MOST,
         **pagination(page, chosen),
@@ -138,9 +137,12 @@ class DismissForm(forms.Form):
 @administrators_only
 def feed_problem_dismiss(request: HttpRequest, held_id: int) -> HttpResponse:
     """Close one held line that will never go in (the agency sent it again in another form,
-    say), with the reason; it then leaves the list. A line already closed is not found."""
-    line = get_object_or_404(open_held_lines(), pk=held_id)
-    file_name = PurePath(line.source).name
+    say), with the reason; it then leaves the list. A line already closed says how it was."""
+    line = get_object_or_404(HeldLine, pk=held_id)
+    file_name = line.source_name
+    if line.status == HeldStatus.RESOLVED:  # dismissed by someone else meanwhile, say, or sent twice
+        messages.info(request, f"Line {line.line_number} of {file_name} is no longer held: {line.resolution}")
+        return redirect("web:feed-problems")
     form = DismissForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"])

@@ -1,11 +1,37 @@
 """`lantern quarantine list|show|retry|dismiss`: the lines the importer held back, and why."""
 
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantern.intake.held import held_lines_dismiss, held_lines_retry, open_held_lines
 from lantern.intake.models import HeldLine, HeldStatus
+
+# The largest number the database's integers hold (a signed 64-bit integer): an id or limit
+# beyond it cannot even be looked up.
+LARGEST = 2**63 - 1
+
+
+def _whole_number(text: str, what: str) -> int:
+    """Read a whole number from 1 to LARGEST, or say in words why the text is not one."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{what} must be a whole number, such as 47, not {text!r}") from None
+    if not 1 <= number <= LARGEST:
+        raise ArgumentTypeError(f"{what} must be a whole number from 1 to {LARGEST:,}, not {text}")
+    return number
+
+
+def held_line_id(text: str) -> int:
+    """Read a held line's id (as `list` shows it)."""
+    return _whole_number(text, "a held line's id")
+
+
+def line_limit(text: str) -> int:
+    """Read how many held lines to show."""
+    return _whole_number(text, "the number of lines to show")
 
 
 class Command(BaseCommand):
@@ -18,13 +44,13 @@ class Command(BaseCommand):
             "--status", choices=[s for s in HeldStatus.values if s != "resolved"] + ["all"], default="all"
         )
         listing.add_argument("--agency", default="")
-        listing.add_argument("--limit", type=int, default=50)
+        listing.add_argument("--limit", type=line_limit, default=50, help="How many to show (default: %(default)s)")
         show = sub.add_parser("show", help="One held line in full")
-        show.add_argument("id", type=int)
+        show.add_argument("id", type=held_line_id)
         retry = sub.add_parser("retry", help="Offer held lines again (after fixing what held them)")
-        retry.add_argument("ids", type=int, nargs="*", help="Which lines; all open ones if none given")
+        retry.add_argument("ids", type=held_line_id, nargs="*", help="Which lines; all open ones if none given")
         dismiss = sub.add_parser("dismiss", help="Close held lines that will never go in, saying why")
-        dismiss.add_argument("ids", type=int, nargs="+", help="Which lines")
+        dismiss.add_argument("ids", type=held_line_id, nargs="+", help="Which lines")
         dismiss.add_argument("--reason", required=True,
                              help="Why, in words (e.g. 'sent again as UTF-8 in the 9 December file')")
 
@@ -68,6 +94,11 @@ class Command(BaseCommand):
         if options["ids"]:
             held = held.filter(pk__in=options["ids"])
         chosen = list(held)
+        # As `dismiss` does: a mistyped id stops the whole retry, rather than retrying the rest
+        # and leaving the one meant unnoticed.
+        unknown = sorted(set(options["ids"]) - {line.pk for line in chosen})
+        if unknown:
+            raise CommandError(f"No open held line {', '.join(map(str, unknown))}: nothing was retried")
         if not chosen:
             raise CommandError("No open held lines to retry")
         retried = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
