@@ -308,3 +308,18 @@ def test_the_tokens_page_says_when_each_token_last_sent_a_batch(admin_client, cl
     page = admin_client.get(reverse("web:feed-tokens")).content.decode()
     assert "Last batch" in page and "None yet" in page
     assert f"{timezone.localtime(used.last_batch_at):%-d %b %Y %H:%M}" in page
+
+
+def test_the_latest_imports_say_which_were_stopped_part_way_or_never_finished(admin_client, db):
+    now = timezone.now()
+    ImportRun.objects.create(started_at=now, finished_at=now, source="stopped.jsonl",
+                             counts={"read": 20_000, "created": 20_000, "stopped": 1})
+    ImportRun.objects.create(started_at=now, source="running.jsonl")
+    ImportRun.objects.create(started_at=now, finished_at=now, source="done.jsonl", counts={"read": 5, "created": 5})
+
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', admin_client.get(reverse("web:feed-problems"))
+                      .content.decode(), re.S)
+
+    tags = {source: re.findall(r"govuk-tag[^>]*>([^<]+)<", row)
+            for row in rows for source in ("stopped", "running", "done") if f"{source}.jsonl" in row}
+    assert tags == {"stopped": ["Stopped part-way"], "running": ["Not finished"], "done": []}
