@@ -21,6 +21,11 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.source}"
 
+    @property
+    def held(self) -> int:
+        """Lines held, quarantined or waiting (none counted yet while the run is going)."""
+        return self.counts.get("quarantined", 0) + self.counts.get("waiting", 0)
+
 
 # Lines sent to POST /api/v1/intake come from "api:AGENCY:FEED NAME"; files from their paths.
 API_SOURCE = "api:"

@@ -311,11 +311,13 @@ def test_the_tokens_page_says_when_each_token_last_sent_a_batch(admin_client, cl
 
 
 def test_the_latest_imports_say_which_were_stopped_part_way_or_never_finished(admin_client, db):
+    # A run still going has no counts yet: the page showed an error while any import ran.
     now = timezone.now()
-    ImportRun.objects.create(started_at=now, finished_at=now, source="stopped.jsonl",
-                             counts={"read": 20_000, "created": 20_000, "stopped": 1})
+    ImportRun.objects.create(started_at=now, finished_at=now, source="stopped.jsonl", counts={
+        "read": 20_000, "created": 20_000, "updated": 0, "unchanged": 0, "quarantined": 0, "waiting": 0, "stopped": 1})
     ImportRun.objects.create(started_at=now, source="running.jsonl")
-    ImportRun.objects.create(started_at=now, finished_at=now, source="done.jsonl", counts={"read": 5, "created": 5})
+    ImportRun.objects.create(started_at=now, finished_at=now, source="done.jsonl", counts={
+        "read": 5, "created": 5, "updated": 0, "unchanged": 0, "quarantined": 0, "waiting": 0})
 
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', admin_client.get(reverse("web:feed-problems"))
                       .content.decode(), re.S)
