@@ -112,7 +112,7 @@ class Retried:
 
     went_in: int = 0
     held_again: int = 0
-    not_offered: int = 0  # not kept as sent (cut short, bytes replaced): dismissed, never retried
+    not_offered: int = 0  # not kept as sent (HeldLine.retriable): dismissed, never retried
 
     def summary(self) -> str:
         """The outcome in plain words, for the command and the feeds page."""
@@ -122,7 +122,8 @@ class Retried:
         if self.not_offered:
             one = self.not_offered == 1
             words += (f"; {self.not_offered:,} {'line was' if one else 'lines were'} not offered again, as "
-                      f"{'it is' if one else 'they are'} not kept as sent (cut short, or not UTF-8): ask the "
+                      f"{'it is' if one else 'they are'} not kept as sent (cut short, not UTF-8, or an unreadable "
+                      f"CSV row): ask the "
                       f"agency to send {'it' if one else 'them'} again, then dismiss {'it' if one else 'them'}")
         return words
 

@@ -80,7 +80,7 @@ def test_a_line_not_kept_as_sent_is_never_offered_again(tmp_path, agencies):
     assert [(h.status, h.attempts) for h in open_held()] == [(HeldStatus.QUARANTINED, 1)] * 2
     assert retried.summary() == (
         "0 of 0 held lines went in; 0 still held; 2 lines were not offered again, as they are not kept as sent "
-        "(cut short, or not UTF-8): ask the agency to send them again, then dismiss them")
+        "(cut short, not UTF-8, or an unreadable CSV row): ask the agency to send them again, then dismiss them")
 
 
 @override_settings(LANTERN_MAX_LINE_BYTES=70_000)

@@ -90,27 +90,26 @@ class Command(BaseCommand):
         self.stdout.write(line.raw)
 
     def _retry(self, options: dict[str, Any]) -> None:
-        held = open_held_lines()
-        if options["ids"]:
-            held = held.filter(pk__in=options["ids"])
-        chosen = list(held)
-        # As `dismiss` does: a mistyped id stops the whole retry, rather than retrying the rest
-        # and leaving the one meant unnoticed.
-        unknown = sorted(set(options["ids"]) - {line.pk for line in chosen})
-        if unknown:
-            raise CommandError(f"No open held line {', '.join(map(str, unknown))}: nothing was retried")
+        chosen = _open_lines_named(options["ids"], "retried") if options["ids"] else list(open_held_lines())
         if not chosen:
             raise CommandError("No open held lines to retry")
         retried = held_lines_retry(held=chosen, actor=None, source="quarantine retry")
         self.stdout.write(retried.summary() + ".")
 
     def _dismiss(self, options: dict[str, Any]) -> None:
-        chosen = list(open_held_lines().filter(pk__in=options["ids"]))
-        unknown = sorted(set(options["ids"]) - {line.pk for line in chosen})
-        if unknown:
-            raise CommandError(f"No open held line {', '.join(map(str, unknown))}: nothing was dismissed")
+        chosen = _open_lines_named(options["ids"], "dismissed")
         try:
             closed = held_lines_dismiss(held=chosen, actor=None, reason=options["reason"])
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"{closed} held line(s) dismissed.")
+
+
+def _open_lines_named(ids: list[int], done: str) -> list[HeldLine]:
+    """The open held lines with these ids; a mistyped id stops the whole command, rather than
+    doing the rest and leaving the line meant unnoticed."""
+    chosen = list(open_held_lines().filter(pk__in=ids))
+    unknown = sorted(set(ids) - {line.pk for line in chosen})
+    if unknown:
+        raise CommandError(f"No open held line {', '.join(map(str, unknown))}: nothing was {done}")
+    return chosen
