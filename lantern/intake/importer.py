@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Exists, F, Model, OuterRef
+from django.db.models import Count, Exists, F, Model, OuterRef
 from django.utils import timezone
 
 from lantern.core.collector import collect_young, cycle_collector_paused
@@ -207,15 +207,24 @@ class Import:
         # is closed, not offered again over the newer one.
         self.writer.counts.superseded += self._supersede()
         waiting = HeldLine.objects.filter(status=HeldStatus.WAITING).order_by("pk")
-        before = waiting.filter(run=self.run).count()
+        before = self._held_by_status()
         arrived = waiting.filter(agency__in=sorted(self.writer.agencies_with_new_records))
         self.retry(arrived.iterator(chunk_size=CHUNK_LINES))
-        self.writer.counts.waiting -= before - waiting.filter(run=self.run).count()
+        # This run's own waiting lines that went in are counted as written; one held again
+        # for another reason (a repeat, say) moves from waiting to quarantined.
+        after = self._held_by_status()
+        self.writer.counts.waiting += after[HeldStatus.WAITING] - before[HeldStatus.WAITING]
+        self.writer.counts.quarantined += after[HeldStatus.QUARANTINED] - before[HeldStatus.QUARANTINED]
         self.run.finished_at = timezone.now()
         self.run.counts = self.counts.as_dict()
         self.run.save(update_fields=["finished_at", "counts"])
         refresh_planner_statistics()
         return self.run
+
+    def _held_by_status(self) -> dict[str, int]:
+        """How many lines this run holds, by status."""
+        counted = dict(HeldLine.objects.filter(run=self.run).values_list("status").annotate(Count("pk")))
+        return {status: counted.get(status, 0) for status in (HeldStatus.WAITING, HeldStatus.QUARANTINED)}
 
     def stopped(self) -> None:
         """Close a run stopped part-way (Ctrl-C): the chunks written so far are in, and counted."""

@@ -220,3 +220,17 @@ def test_two_long_csv_rows_are_two_held_lines(tmp_path, agencies):
 
     assert counts["quarantined"] == 2
     assert [(h.line_number, h.retriable) for h in open_held()] == [(2, False), (3, False)]
+
+
+def test_a_waiting_line_held_again_for_another_reason_is_counted_once(tmp_path, agencies, monkeypatch):
+    # Both versions of E1 wait for P1 (a line a chunk, so P1 comes after them); when P1 comes,
+    # the first goes in at the end of the import and the second is then a repeat.
+    monkeypatch.setattr("lantern.intake.importer.CHUNK_LINES", 1)
+    feed = write_feed(tmp_path / "met.jsonl", [event("E1", ("P1", "victim"), narrative="first"),
+                                                event("E1", ("P1", "victim"), narrative="second"), person("P1")])
+
+    counts = import_paths([feed]).counts
+
+    assert (counts["read"], counts["created"], counts["waiting"], counts["quarantined"]) == (3, 2, 0, 1)
+    [held] = open_held()
+    assert (held.status, held.line_number, held.code) == (HeldStatus.QUARANTINED, 2, "duplicate_in_import")
