@@ -157,11 +157,17 @@ def sniffed_encoding(start: bytes) -> str | None:
     head = start[:len(start) - len(start) % 2]
     if len(head) < 4:
         return None
-    if not any(head[1::2]) and all(head[0::2]):
+    if not any(head[1::2]) and _ascii_text(head[0::2]):
         return "utf-16-le"
-    if not any(head[0::2]) and all(head[1::2]):
+    if not any(head[0::2]) and _ascii_text(head[1::2]):
         return "utf-16-be"
     return None
+
+
+def _ascii_text(characters: bytes) -> bool:
+    """Whether these are the ASCII a feed starts with: printable or line breaks, and something
+    to see (a file of NULs and line feeds is not a feed in UTF-16)."""
+    return all(32 <= c < 127 or c in b"\t\r\n" for c in characters) and any(32 < c < 127 for c in characters)
 
 
 def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:

@@ -57,6 +57,8 @@ def test_a_utf8_file_with_zero_bytes_in_its_first_line_is_not_taken_for_utf16(tm
     (b'{"kind": "person", "agency"', None),
     (codecs.BOM_UTF8 + b"agency,source_id", None),
     (b"{\x00", None),  # too little to tell
+    (b"\x00\n\x00\n", None),  # NULs and line feeds: nothing a feed starts with
+    ("{Zoë}".encode("utf-16-le"), None),  # a feed starts with ASCII
     (b"", None),
 ])
 def test_utf16_is_told_from_a_files_first_bytes(start, expected):
@@ -147,7 +149,9 @@ def test_stray_bytes_get_no_such_hint(tmp_path, agencies):
         "is not UTF-8 text (byte 7 is not valid UTF-8)", "is not UTF-8 text (byte 0 is not valid UTF-8)"]
 
 
-ascii_starts = st.text(st.characters(min_codepoint=1, max_codepoint=127), min_size=16, max_size=40)
+# What feeds start with: `{` or a CSV header's first letter, then printable ASCII and line breaks.
+ascii_starts = st.text(st.characters(min_codepoint=32, max_codepoint=126) | st.sampled_from("\t\r\n"),
+                       min_size=15, max_size=40).map(lambda text: "{" + text)
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 
 
@@ -161,7 +165,7 @@ def test_utf16_without_its_mark_is_told_and_read_back_whole(tmp_path_factory, st
 
 
 # Bytes where zero bytes are common, as they would be in UTF-16 or in a broken file.
-zero_heavy = st.lists(st.sampled_from([0, 0, 65, 123, 195, 255]), max_size=40).map(bytes)
+zero_heavy = st.lists(st.sampled_from([0, 0, 10, 65, 123, 195, 255]), max_size=40).map(bytes)
 
 
 @settings(max_examples=500, deadline=None)
@@ -170,9 +174,21 @@ def test_a_file_is_taken_for_utf16_only_when_a_zero_byte_is_beside_every_charact
     head = data[:32][:len(data[:32]) - len(data[:32]) % 2]
     beside = {"utf-16-le": (head[0::2], head[1::2]), "utf-16-be": (head[1::2], head[0::2])}
     told = sniffed_encoding(data[:32])
+    def ascii_start(characters: bytes) -> bool:
+        return all(32 <= c < 127 or c in b"\t\r\n" for c in characters) and any(32 < c < 127 for c in characters)
+
     if told in beside:
         characters, zeros = beside[told]
-        assert len(head) >= 4 and all(characters) and not any(zeros)
+        assert len(head) >= 4 and ascii_start(characters) and not any(zeros)
     elif data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         assert told is None
-        assert not (len(head) >= 4 and any(all(c) and not any(z) for c, z in beside.values()))
+        assert not (len(head) >= 4 and any(ascii_start(c) and not any(z) for c, z in beside.values()))
+
+
+def test_lines_of_nuls_are_refused_not_read_as_utf16(tmp_path, agencies):
+    # Found by the hostile-input property test: b"\x00\n\x00\n" looked like UTF-16 and read as blank lines.
+    (tmp_path / "feed.jsonl").write_bytes(b"\x00\n\x00\n")
+
+    counts = import_paths([agencies, tmp_path / "feed.jsonl"]).counts
+
+    assert (counts["read"], counts["quarantined"]) == (len(AGENCIES) + 2, 2)
