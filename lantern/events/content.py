@@ -1,6 +1,7 @@
 """What an event says, cleaned and hashed the same way by every write path."""
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from lantern.core.hashing import content_hash
@@ -43,7 +44,7 @@ def event_errors(
         expected = ", ".join(EventType.values)
         errors["type"] = [f"{event_type!r} is not an event type; expected one of {expected}"]
     else:
-        problems = attribute_errors(event_type, attributes)
+        problems = attribute_errors(event_type, attributes) or list(_times_beyond_utc(attributes))
         if problems:
             errors["attributes"] = problems
     bad_roles = sorted({role for role in roles if role not in ROLES})
@@ -58,3 +59,22 @@ def event_errors(
     elif reported_at and reported_at > now:
         errors["reported_at"] = ["must not be in the future"]
     return errors
+
+
+def _times_beyond_utc(value: Any, where: str = "") -> Iterator[str]:
+    """Say which date-times in attributes cannot be turned into UTC: a valid RFC 3339 time such
+    as 9999-12-31T23:59:59-14:00 is in the year 10000 in UTC, which the rules, comparing
+    times, cannot hold (it stopped them for a whole chunk of events)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _times_beyond_utc(item, f"{where}/{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _times_beyond_utc(item, f"{where}/{index}")
+    elif isinstance(value, str) and len(value) >= 20 and value[10:11] in "Tt":  # shaped like a date-time
+        try:
+            datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            pass  # not a date-time: the schema has said what it should be
+        except OverflowError:
+            yield f"{where}: {value!r} is beyond the dates that can be kept once turned into UTC"

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Exists, F, Model, OuterRef
+from django.db.models import Count, Exists, F, Model, OuterRef, Q
 from django.utils import timezone
 
 from lantern.core.collector import collect_young, cycle_collector_paused
@@ -222,8 +222,9 @@ class Import:
         return self.run
 
     def _held_by_status(self) -> dict[str, int]:
-        """How many lines this run holds, by status."""
-        counted = dict(HeldLine.objects.filter(run=self.run).values_list("status").annotate(Count("pk")))
+        """How many lines this run holds, by status: held first by it, or held before and sent again."""
+        counted = dict(HeldLine.objects.filter(Q(run=self.run) | Q(last_run=self.run))
+                       .values_list("status").annotate(Count("pk")))
         return {status: counted.get(status, 0) for status in (HeldStatus.WAITING, HeldStatus.QUARANTINED)}
 
     def stopped(self) -> None:

@@ -518,16 +518,21 @@ class ChunkWriter:
             else:
                 ready.append(line)
         records = self._record_ids(ready)
-        complete = []
-        for line in ready:
-            agency_id = self.agency_ids[line.agency]
-            missing = [psid for psid, _ in line.involvements if (agency_id, psid) not in records]
-            if missing:
-                waiting.append((line, sorted(set(missing))))
-            else:
-                complete.append(line)
-        created, updated, duplicates = self._classify("events_event", complete, "event")
+        # Repeats first: a later line for an event this import has taken is held as a repeat
+        # whether or not its people have come (waiting, it went in over the first when they did).
+        created, updated, duplicates = self._classify("events_event", ready, "event")
         refused += duplicates
+
+        def missing(line: EventLine) -> list[str]:
+            agency_id = self.agency_ids[line.agency]
+            return sorted({psid for psid, _ in line.involvements if (agency_id, psid) not in records})
+
+        waiting += [(line, people) for line in created if (people := missing(line))]
+        waiting += [(line, people) for line, _ in updated if (people := missing(line))]
+        if waiting:
+            held = {id(line) for line, _ in waiting}
+            created = [line for line in created if id(line) not in held]
+            updated = [(line, found) for line, found in updated if id(line) not in held]
         ids = allocate_ids("events_event", len(created)) + [found[0] for _, found in updated]
         versions = [1] * len(created) + [found[3] + 1 for _, found in updated]
         written = created + [line for line, _ in updated]
@@ -609,6 +614,24 @@ class ChunkWriter:
                     "event", e.agency, e.source_id, waiting_for=missing)
             for e, missing in waiting
         ])
+        if waiting and not self.retrying:
+            self.counts.superseded += self._supersede_waiting([e for e, _ in waiting])
+
+    def _supersede_waiting(self, lines: list[EventLine]) -> int:
+        """Close the lines earlier runs left waiting for the events these newer lines, waiting
+        too, stand for: when the people come, the newest version goes in, not the oldest."""
+        by_agency: dict[str, list[str]] = defaultdict(list)
+        for line in lines:
+            by_agency[line.agency].append(line.source_id)
+        closed = 0
+        for agency, source_ids in by_agency.items():
+            closed += (HeldLine.objects.filter(status=HeldStatus.WAITING, kind="event", agency=agency,
+                                               source_id__in=source_ids, run_id__lt=self.run.pk)
+                       .exclude(last_run=self.run).exclude(raw_hash__in=[raw_hash(line.line) for line in lines])
+                       .update(status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
+                               resolution=f"superseded: the agency sent this event again (import {self.run.pk}), "
+                                          "and that line waits in its place"))
+        return closed
 
     def _keep(self, status: str, held: list[Refused]) -> None:
         """Keep held lines, once each: the same line held again is not kept twice, but says
@@ -620,7 +643,8 @@ class ChunkWriter:
         already = list(HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(by_hash)))
         for line in already:
             item = by_hash[line.raw_hash]
-            line.last_run = self.run
+            if not self.retrying:  # sent again by this run, not offered again from the list
+                line.last_run = self.run
             line.status, line.field, line.reason = status, item.field[:200], _storable(item.reason)
             line.code, line.waiting_for, line.feed_agency = item.code, item.waiting_for, self.only_agency
         HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for",

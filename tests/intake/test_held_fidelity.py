@@ -234,3 +234,53 @@ def test_a_waiting_line_held_again_for_another_reason_is_counted_once(tmp_path, 
     assert (counts["read"], counts["created"], counts["waiting"], counts["quarantined"]) == (3, 2, 0, 1)
     [held] = open_held()
     assert (held.status, held.line_number, held.code) == (HeldStatus.QUARANTINED, 2, "duplicate_in_import")
+
+
+def test_a_time_in_the_attributes_beyond_what_utc_can_hold_is_refused(tmp_path, agencies):
+    beyond = event("E1", ("P1", "missing_person"),
+                   attributes={"risk_grade": "high", "returned_at": "9999-12-31T23:59:59-14:00"})
+
+    counts = import_paths([write_feed(tmp_path / "met.jsonl", [person("P1"), beyond])]).counts
+
+    assert (counts["created"], counts["quarantined"]) == (1, 1)
+    [held] = open_held()
+    assert (held.field, held.reason) == ("attributes", "returned_at: '9999-12-31T23:59:59-14:00' is beyond the "
+                                                       "dates that can be kept once turned into UTC")
+
+
+def test_of_two_versions_left_waiting_by_two_imports_the_newer_goes_in(tmp_path, agencies):
+    import_paths([write_feed(tmp_path / "monday.jsonl", [event("E1", ("X", "victim"), narrative="older")])])
+    tuesday = import_paths([write_feed(tmp_path / "tuesday.jsonl", [event("E1", ("Y", "victim"), narrative="newer")])])
+    assert tuesday.counts["superseded"] == 1 and [h.waiting_for for h in open_held()] == [["Y"]]
+
+    wednesday = import_paths([write_feed(tmp_path / "wednesday.jsonl", [person("X"), person("Y")])]).counts
+
+    from lantern.events.models import Event
+    assert Event.objects.get(source_id="E1").narrative == "newer"
+    assert (wednesday["quarantined"], wednesday["waiting"], wednesday["resolved"]) == (0, 0, 1)
+
+
+def test_a_later_version_in_the_same_import_is_a_repeat_even_while_its_people_are_missing(tmp_path, agencies):
+    feed = write_feed(tmp_path / "met.jsonl", [
+        person("P1"), event("E1", ("P1", "victim"), narrative="first"),
+        event("E1", ("P1", "victim"), ("P9", "suspect"), narrative="second")])
+
+    first = import_paths([feed]).counts
+    import_paths([write_feed(tmp_path / "later.jsonl", [person("P9")])])
+    again = import_paths([feed]).counts
+
+    assert (first["quarantined"], first["waiting"]) == (1, 0)
+    assert (again["unchanged"], again["updated"], again["quarantined"]) == (2, 0, 1)
+    from lantern.events.models import Event
+    assert (Event.objects.get(source_id="E1").narrative, Event.objects.get(source_id="E1").version) == ("first", 1)
+
+
+def test_a_waiting_line_sent_again_goes_in_when_its_person_comes_later_in_the_import(tmp_path, agencies, monkeypatch):
+    waiting = event("E1", ("P1", "victim"))
+    import_paths([write_feed(tmp_path / "monday.jsonl", [waiting])])
+    monkeypatch.setattr("lantern.intake.importer.CHUNK_LINES", 1)  # the person comes in a later chunk
+
+    counts = import_paths([write_feed(tmp_path / "tuesday.jsonl", [waiting, person("P1")])]).counts
+
+    assert (counts["read"], counts["created"], counts["waiting"]) == (2, 2, 0)
+    assert not open_held()
