@@ -188,11 +188,12 @@ class Import:
                 raw = [RawLine(h.source, h.line_number, h.raw.encode("utf-8")) for h in batch]
                 still_held = self.writer.write(parse_chunk(raw))
                 done = [h.pk for h in batch if h.raw_hash not in still_held]
-                HeldLine.objects.filter(pk__in=done).update(
+                # Only lines still open: another retry or a dismissal at the same moment may have closed some.
+                went_in = HeldLine.objects.filter(pk__in=done).exclude(status=HeldStatus.RESOLVED).update(
                     status=HeldStatus.RESOLVED, resolved_at=timezone.now(),
                     resolution=f"went in when offered again (import {self.run.pk})")
                 HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
-                retried.went_in += len(done)
+                retried.went_in += went_in
                 retried.held_again += len(batch) - len(done)
         self.writer.only_agency = self.only_agency
         self.writer.retrying = False

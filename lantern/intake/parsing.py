@@ -52,12 +52,20 @@ def over_the_limit(size: int, max_line_bytes: int) -> str:
 # Beyond ASCII, what names, addresses and notes saved in Windows-1252 hold: letters and these.
 WINDOWS_1252_PUNCTUATION = "£€’‘“”–—…°·´¨"
 NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+# What a byte not in a file's named encoding becomes as the file is turned into UTF-8
+# (lantern.intake.reader.RecodedAsUtf8): a lone surrogate, which no UTF-8 text holds.
+NOT_IN_ENCODING = "\udcff".encode("utf-8", "surrogatepass")
+# JSON's escape for NUL: \u0000 after an even number of backslashes (`\\u0000` is a backslash and "u0000").
+ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def windows_1252_hint(data: bytes, start: int, *, through_api: bool = False) -> str:
     """Words for a person whose text is not UTF-8 but reads as Windows-1252 (as Excel and older
-    Windows programs save CSV): what it says so, and how to send it (a file can be imported
-    as Windows-1252; the API takes UTF-8 only). Empty when it does not."""
+    Windows programs save CSV): the letters beyond ASCII it reads as, and how to send it (a file
+    can be imported as Windows-1252; the API takes UTF-8 only). Empty when it does not.
+
+    Only those letters, not the words around them: the reason shows on the feeds page, to
+    administrators, whose role sees no case data."""
     if not data.decode("utf-8", "ignore").isascii():
         return ""  # it holds UTF-8 beside the bad byte: a damaged UTF-8 line, not Windows-1252
     try:
@@ -72,8 +80,11 @@ def windows_1252_hint(data: bytes, start: int, *, through_api: bool = False) -> 
         before, after = text[run.start() - 1:run.start()], text[run.end():run.end() + 1]
         if not (letters.isalpha() and (before.isascii() and before.isalnum() or after.isascii() and after.isalnum())):
             return ""
-    around = "".join(c if c.isprintable() else "\ufffd" for c in data[max(0, start - 20):start + 20].decode("cp1252"))
-    reading = f"; read as Windows-1252 (as Excel saves CSV) it says '{around.strip()}'"
+    beyond = list(dict.fromkeys(c if c.isprintable() else "\ufffd" for run in NOT_ASCII.finditer(text)
+                                for c in run.group()))
+    shown = [repr(c) for c in beyond[:8]] + (["others"] if len(beyond) > 8 else [])
+    said = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+    reading = f"; read as Windows-1252 (as Excel saves CSV) its characters beyond ASCII are {said}"
     if through_api:
         return reading + ": if the sending system writes Windows-1252, have it send UTF-8, as the API takes"
     return reading + (": if the file is in Windows-1252, import it with --encoding windows-1252, or save it "
@@ -234,15 +245,19 @@ def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
     try:
         text = line.data.decode("utf-8")
     except UnicodeDecodeError as error:
+        if line.data[error.start:error.start + len(NOT_IN_ENCODING)] == NOT_IN_ENCODING:
+            return Refused(line, "(line)", "holds a byte that is not a character in the encoding the file was read in "
+                           "(the one named with --encoding, or UTF-16): check which encoding the file is in")
         return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)"
                        + windows_1252_hint(line.data, error.start, through_api=line.source.startswith(API_SOURCE)))
-    if "\x00" in text or "\\u0000" in text:
+    if "\x00" in text or "\\u0000" in text and ESCAPED_NUL.search(text):
         # PostgreSQL cannot store the NUL character in text, and no real name or note needs it.
         return Refused(line, "(line)", "contains a NUL character (\\u0000), which cannot be stored")
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        lone_returns = "\r" in text.rstrip("\r")
+        # A file whose lines end in CR alone reads as one long line (the API's lines are its own).
+        lone_returns = "\r" in text.rstrip("\r") and not line.source.startswith(API_SOURCE)
         return Refused(line, "(line)", f"is not valid JSON: {error}" + (
             LONE_CARRIAGE_RETURNS if lone_returns else ""))
     if not isinstance(data, dict):

@@ -645,16 +645,19 @@ class ChunkWriter:
             item = by_hash[line.raw_hash]
             if not self.retrying:  # sent again by this run, not offered again from the list
                 line.last_run = self.run
+            if line.feed_agency != self.only_agency:
+                continue  # the same bytes from another feed, held by its own rule: this feed's line stays as it was
             line.status, line.field, line.reason = status, item.field[:200], _storable(item.reason)
-            line.code, line.waiting_for, line.feed_agency = item.code, item.waiting_for, self.only_agency
-        HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for",
-                                               "feed_agency"], batch_size=500)
+            line.code, line.waiting_for = item.code, item.waiting_for
+        HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for"],
+                                     batch_size=500)
         kept = {line.raw_hash for line in already}
         HeldLine.objects.bulk_create([
             HeldLine(
                 run=self.run, status=status, source=item.line.source, line_number=item.line.number,
-                kind=item.kind, agency=item.agency, source_id=item.source_id, field=item.field[:200],
-                reason=_storable(item.reason), code=item.code, waiting_for=item.waiting_for,
+                # A line from an API feed that could not be read far enough to name its agency is the feed's.
+                kind=item.kind, agency=item.agency or self.only_agency, source_id=item.source_id,
+                field=item.field[:200], reason=_storable(item.reason), code=item.code, waiting_for=item.waiting_for,
                 raw=_storable(item.line.data[:RAW_KEPT].decode("utf-8", "replace")),
                 raw_truncated=len(item.line.data) > RAW_KEPT or item.line.truncated,
                 retriable=_kept_as_sent(item.line), feed_agency=self.only_agency,

@@ -9,7 +9,7 @@ import pytest
 from lantern.intake.feeds import feed_token_issue
 from lantern.organisations.models import Agency
 from lantern.people.models import SourceRecord
-from tests.intake.feeds import person
+from tests.intake.feeds import event, person
 
 pytestmark = pytest.mark.django_db
 
@@ -218,13 +218,68 @@ def test_a_windows_1252_line_is_told_to_come_as_utf8(client, token):
 
     [held] = send(client, token, [line]).json()["held"]
 
-    assert "it says" in held["reason"] and "Zoë" in held["reason"]
+    assert "its characters beyond ASCII are 'ë'" in held["reason"]
     assert held["reason"].endswith("have it send UTF-8, as the API takes") and "--encoding" not in held["reason"]
+
+
+def test_a_utf16_body_with_a_unit_that_is_not_utf16_fails_that_line_only(client, token):
+    good = [orjson.dumps(person(f"P{n}")).decode() for n in (1, 2)]
+    body = good[0].encode("utf-16-le") + "\n".encode("utf-16-le") + b"\x00\xdc" + "\n".encode("utf-16-le") + \
+        good[1].encode("utf-16-le")  # a low surrogate alone on line 2
+
+    answer = post_raw(client, token, body).json()
+
+    assert received(answer) == (2, 1)
+    assert [(h["line"], h["reason"]) for h in answer["held"]] == [(2, (
+        "holds a byte that is not a character in the encoding the file was read in (the one named with "
+        "--encoding, or UTF-16): check which encoding the file is in"))]
+
+
+def test_a_body_in_another_character_set_is_refused(client, token):
+    response = post_raw(client, token, orjson.dumps(person("P1")), content_type="application/x-ndjson; charset=latin-1")
+
+    assert (response.status_code, response.json()) == (
+        415, {"detail": "the body is in latin-1: send it in UTF-8 (charset=utf-8)"})
+    assert post_raw(client, token, orjson.dumps(person("P1")),
+                    content_type="application/x-ndjson; charset=UTF-8").status_code == 200
+
+
+def test_the_same_bytes_from_another_feed_leave_a_feeds_held_line_as_it_was(client, token):
+    other_token = feed_token_issue(agency=Agency.objects.get(code="other"), name="Other nightly")[1]
+    waiting = event("E1", ("P1", "victim"))
+    send(client, token, [waiting])
+    send(client, other_token, [waiting])  # refused for the other feed: not its agency's line
+
+    from lantern.intake.models import HeldLine
+    held = HeldLine.objects.get()
+    assert (held.status, held.feed_agency, held.waiting_for) == ("waiting", "met", ["P1"])
+    assert received(send(client, token, [person("P1")]).json()) == (2, 0)  # the event goes in with its person
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(client, token):
+    line = orjson.dumps(event("E1", ("P1", "victim"), narrative="C:\\u0000"))  # a backslash, then "u0000"
+    assert b'"C:\\\\u0000"' in line
+
+    assert received(send(client, token, [person("P1"), line]).json()) == (2, 0)
+
+    from lantern.events.models import Event
+    assert Event.objects.get().narrative == "C:\\u0000"
+
+
+def test_a_line_that_names_no_agency_is_held_as_the_feeds(client, token):
+    send(client, token, [b"{broken"])
+
+    from lantern.intake.models import HeldLine
+    assert HeldLine.objects.get().agency == "met"
 
 
 def test_other_methods_and_addresses_are_answered_in_json(client, token):
     wrong_method = client.get("/api/v1/intake", headers={"Authorization": f"Bearer {token}"})
     assert (wrong_method.status_code, wrong_method.json(), wrong_method["Allow"]) == (
         405, {"detail": "this address does not take GET: send a POST"}, "POST")
-    no_such = client.post("/api/v1/intake/", b"{}", content_type="application/x-ndjson")
-    assert no_such.status_code == 404 and no_such.json()["detail"].startswith("there is no such address in the API")
+    for address in ("/api/v1/intake/", "/API/v1/intake", "/api"):
+        no_such = client.post(address, b"{}", content_type="application/x-ndjson")
+        assert no_such.status_code == 404 and no_such.json()["detail"].startswith("there is no such address in the API")
+    from django.test import Client
+    form_post = Client(enforce_csrf_checks=True).post("/api/v1/openapi.json", {"a": "b"})
+    assert form_post.status_code == 403 and form_post.json()["detail"].startswith("refused: this address takes nothing")

@@ -284,3 +284,17 @@ def test_a_waiting_line_sent_again_goes_in_when_its_person_comes_later_in_the_im
 
     assert (counts["read"], counts["created"], counts["waiting"]) == (2, 2, 0)
     assert not open_held()
+
+
+def test_two_retries_of_the_same_lines_at_once_count_each_line_in_once(tmp_path, agencies):
+    import_paths([write_feed(tmp_path / "monday.jsonl", [person("P1", agency="probation")])])
+    import_paths([write_feed(tmp_path / "more-agencies.jsonl", [
+        {"kind": "agency", "code": "probation", "name": "Probation Service", "agency_kind": "probation",
+         "borough": None}])])
+    seen_by_both = open_held()  # as two administrators' pages showed them
+
+    first = held_lines_retry(held=seen_by_both, actor=None, source="quarantine retry")
+    second = held_lines_retry(held=seen_by_both, actor=None, source="quarantine retry")
+
+    assert (first.went_in, second.went_in) == (1, 0)
+    assert HeldLine.objects.get().resolution.startswith("went in when offered again (import ")
