@@ -256,8 +256,9 @@ def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        # A file whose lines end in CR alone reads as one long line (the API's lines are its own).
-        lone_returns = "\r" in text.rstrip("\r") and not line.source.startswith(API_SOURCE)
+        # A file whose lines end in CR alone reads as one long line, a CR before each next "{"
+        # (a CR inside a string is simply not JSON; the API's lines are split by their sender).
+        lone_returns = "\r{" in text and not line.source.startswith(API_SOURCE)
         return Refused(line, "(line)", f"is not valid JSON: {error}" + (
             LONE_CARRIAGE_RETURNS if lone_returns else ""))
     if not isinstance(data, dict):

@@ -73,3 +73,18 @@ def test_retry_refuses_a_line_no_longer_held(tmp_path, held, capsys):
     assert "1 of 1 held line went in; 0 still held." in capsys.readouterr().out
     with pytest.raises(CommandError, match=rf"^No open held line {held.pk}: nothing was retried$"):
         call_command("quarantine", "retry", str(held.pk))
+
+
+@pytest.mark.parametrize("text", ["4_2", "٤٢", " 42"])
+def test_an_id_only_int_would_read_is_refused(held, text):
+    with pytest.raises(CommandError, match=r"a held line's id must be a whole number, such as 47, not "):
+        call_command("quarantine", "show", text)
+
+
+def test_show_draws_a_lines_control_characters_as_pictures(tmp_path, capsys):
+    import_paths([write_feed(tmp_path / "met.jsonl", [b'{"kind": "person", "x": "\x1b[2J\x07"}'])])
+
+    call_command("quarantine", "show", str(HeldLine.objects.get().pk))
+
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "\x07" not in shown and "\u241b[2J\u2407" in shown

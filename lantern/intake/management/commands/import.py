@@ -90,7 +90,8 @@ class Command(BaseCommand):
     def _import(self, options: dict[str, Any], encoding: str | None) -> None:
         files = feed_files(options["paths"])
         if not files:
-            raise CommandError("No feed files (.jsonl, .ndjson or .csv) found there")
+            named = ", ".join(map(str, options["paths"]))
+            raise CommandError(f"No feed files (.jsonl, .ndjson or .csv) found in {named}")
         unordered = [f"{path} {problem}" for path in files
                      if encoding and (problem := byte_order_problem(path, encoding))]
         if unordered:

@@ -12,13 +12,15 @@ from lantern.intake.models import HeldLine, HeldStatus
 # beyond it cannot even be looked up.
 LARGEST = 2**63 - 1
 
+# Control characters shown as their Unicode pictures (␛ for ESC), a tab and a line feed kept.
+SHOWN_CONTROLS = {code: 0x2400 + code for code in range(32) if chr(code) not in "\t\n"} | {0x7F: 0x2421}
+
 
 def _whole_number(text: str, what: str) -> int:
     """Read a whole number from 1 to LARGEST, or say in words why the text is not one."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{what} must be a whole number, such as 47, not {text!r}") from None
+    if not (text.isascii() and text.removeprefix("-").isdigit()):  # int() takes "4_2", " 42" and "٤٢" too
+        raise ArgumentTypeError(f"{what} must be a whole number, such as 47, not {text!r}")
+    number = int(text)
     if not 1 <= number <= LARGEST:
         raise ArgumentTypeError(f"{what} must be a whole number from 1 to {LARGEST:,}, not {text}")
     return number
@@ -87,7 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{label + ':':<12} {value}")
         self.stdout.write("Line:" + (" (cut short: too long to keep whole)" if line.raw_truncated else
                                      " (not as sent: it cannot be offered again)" if not line.retriable else ""))
-        self.stdout.write(line.raw)
+        # The line as sent may hold terminal controls (ESC, BEL, CR) that would redraw the screen.
+        self.stdout.write(line.raw.translate(SHOWN_CONTROLS))
 
     def _retry(self, options: dict[str, Any]) -> None:
         chosen = _open_lines_named(options["ids"], "retried") if options["ids"] else list(open_held_lines())
