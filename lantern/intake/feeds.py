@@ -17,9 +17,31 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# Which system a token is for, as the tokens page's form and `lantern feeds issue` both say it.
+FEED_NAME_MAX_LENGTH = 100  # FeedToken.name's max_length
+FEED_NAME_MISSING = "Enter the name of the system that will use the token"
+FEED_NAME_TOO_LONG = f"The name of the system must be {FEED_NAME_MAX_LENGTH} characters or fewer"
+FEED_NAME_UNPRINTABLE = "The name of the system must be letters, numbers, spaces and punctuation only"
+
+
+def feed_token_name_clean(name: str) -> str:
+    """Return a feed's name with its spaces tidied; refuse, in words to show the administrator
+    (ValueError), one that is blank, too long to keep, or has characters that cannot be shown."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError(FEED_NAME_MISSING)
+    if len(name) > FEED_NAME_MAX_LENGTH:
+        raise ValueError(FEED_NAME_TOO_LONG)
+    if not name.isprintable():  # a NUL, say, which PostgreSQL refuses to store
+        raise ValueError(FEED_NAME_UNPRINTABLE)
+    return name
+
+
 def feed_token_issue(*, agency: Agency, name: str, actor: object = None) -> tuple[FeedToken, str]:
-    """Issue a token for an agency's feed; the token itself is shown once and never stored."""
+    """Issue a token for an agency's feed; the token itself is shown once and never stored.
+    A name `feed_token_name_clean` refuses is refused here too (ValueError), before anything is written."""
     require_administrator(actor, "issue feed tokens")
+    name = feed_token_name_clean(name)
     token = f"lantern_{secrets.token_urlsafe(32)}"
     feed = FeedToken.objects.create(agency=agency, name=name, token_hash=token_digest(token),
                                     created_at=timezone.now())

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -78,6 +79,9 @@ def held_lines_dismiss(*, held: Sequence[HeldLine], actor: Any, reason: str) -> 
     """Close held lines that will never go in (a line sent again in another form, say), with the
     reason in words; return how many were closed. Audited; administrators only, as retrying is.
 
+    Only the lines this call closed are audited: one a retry or another dismissal closed first
+    is left as it was, and when none is closed no audit entry is written.
+
     `actor`: None for `lantern quarantine dismiss` on the server.
     """
     require_administrator(actor, "dismiss held lines")
@@ -85,12 +89,19 @@ def held_lines_dismiss(*, held: Sequence[HeldLine], actor: Any, reason: str) -> 
     if not reason:
         raise ValueError("Say why the lines are dismissed")
     who = actor.get_username() if actor is not None else "an administrator on the server"
-    ids = [line.pk for line in held if line.status != HeldStatus.RESOLVED]
-    closed = HeldLine.objects.filter(pk__in=ids).exclude(status=HeldStatus.RESOLVED).update(
-        status=HeldStatus.RESOLVED, resolved_at=timezone.now(), resolution=f"dismissed by {who}: {reason}"[:400])
-    audit_write(actor=actor, verb=AuditVerb.HELD_DISMISS, target_type="intake.heldline", reason=reason,
-                payload={"lines": ids})
-    return closed
+    with transaction.atomic():
+        # Read which are still open under a lock (the row locks on PostgreSQL; SQLite's write
+        # lock, taken at BEGIN IMMEDIATE), so a retry that closed one meanwhile is seen and the
+        # audit entry names only the lines closed here.
+        closing = list(HeldLine.objects.select_for_update().filter(pk__in=[line.pk for line in held])
+                       .exclude(status=HeldStatus.RESOLVED).order_by("pk").values_list("pk", flat=True))
+        if not closing:
+            return 0
+        HeldLine.objects.filter(pk__in=closing).update(
+            status=HeldStatus.RESOLVED, resolved_at=timezone.now(), resolution=f"dismissed by {who}: {reason}"[:400])
+        audit_write(actor=actor, verb=AuditVerb.HELD_DISMISS, target_type="intake.heldline", reason=reason,
+                    payload={"lines": closing})
+    return len(closing)
 
 
 HELD_CSV_COLUMNS = ("status", "file", "line", "agency", "kind", "source_id", "field", "reason", "tries", "held_since",

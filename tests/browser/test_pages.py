@@ -150,7 +150,7 @@ def test_administrator_issues_and_revokes_a_feed_token(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the name of the system that will use the token")
     check_page("feed-tokens-error")
 
-    page.get_by_label("Agency").select_option(label="Metropolitan Police Service")
+    page.get_by_label("Agency").select_option(label="Metropolitan Police Service (met)")
     page.get_by_label("Which system will use it").fill("CRIS nightly")
     page.get_by_role("button", name="Issue token").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Token issued")

@@ -8,13 +8,21 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
 from lantern.accounts.models import Role
 from lantern.core.models import AuditEntry, AuditVerb
-from lantern.intake.feeds import feed_for_token, feed_token_issue, feed_token_revoke
-from lantern.intake.held import held_lines_retry, open_held_lines
+from lantern.intake.feeds import (
+    FEED_NAME_MISSING,
+    FEED_NAME_TOO_LONG,
+    feed_for_token,
+    feed_token_issue,
+    feed_token_revoke,
+)
+from lantern.intake.held import HELD_CSV_COLUMNS, held_lines_dismiss, held_lines_retry, open_held_lines
 from lantern.intake.importer import import_paths
 from lantern.intake.models import FeedToken, HeldLine, HeldStatus, ImportRun
 from tests.factories import AgencyFactory, UserFactory, borough
@@ -59,13 +67,20 @@ def test_administrator_sees_held_lines_by_agency_with_reasons_but_not_the_lines(
     assert entry.payload["shown"] == sorted(line.pk for line in held.values())
 
 
-def test_filters_narrow_the_lines_and_an_unknown_agency_is_ignored(admin_client, held):
+def test_filters_narrow_the_lines_and_an_agency_with_nothing_held_shows_none_and_says_so(admin_client, held):
     waiting = admin_client.get(reverse("web:feed-problems"), {"status": "waiting"})
     assert [line.pk for line, _ in waiting.context["lines"]] == [held[HeldStatus.WAITING].pk]
 
     nothing_held = admin_client.get(reverse("web:feed-problems"), {"agency": "csc-e09000012"})
-    assert nothing_held.context["chosen"] == {}
-    assert len(nothing_held.context["lines"]) == 2
+    page = nothing_held.content.decode()
+    assert nothing_held.context["chosen"] == {"agency": "csc-e09000012"}
+    assert nothing_held.context["lines"] == []
+    assert "No lines are held for csc-e09000012 now." in page and "There is a problem" not in page
+    assert '<option value="csc-e09000012" selected>csc-e09000012 (nothing held now)</option>' in page
+    # Nothing to offer again or download: no button or link for none.
+    assert reverse("web:feed-problems-retry") not in page and reverse("web:feed-problems-csv") not in page
+    assert AuditEntry.objects.filter(verb=AuditVerb.HELD_VIEW).latest("seq").payload == {
+        "agency": "csc-e09000012", "page": 1, "shown": []}
 
 
 def test_the_page_reads_a_fixed_number_of_queries_however_many_lines_are_held(
@@ -124,6 +139,51 @@ def test_retry_keeps_to_the_filters_shown(admin_client, held):
     assert response.status_code == 302 and response.url.endswith("?status=waiting")
     assert AuditEntry.objects.get(verb=AuditVerb.HELD_RETRY).payload["lines"] == 1
     assert HeldLine.objects.get(pk=held[HeldStatus.QUARANTINED].pk).attempts == held[HeldStatus.QUARANTINED].attempts
+
+
+def test_retry_and_download_for_an_agency_with_nothing_held_now_take_no_line_of_any_other(
+        admin_client, held, tmp_path):
+    import_paths([write_feed(tmp_path / "csc.jsonl", [
+        person("C1", agency="csc-e09000012", date_of_birth="2999-01-01")])])
+    csc = HeldLine.objects.get(agency="csc-e09000012")
+    shown = admin_client.get(reverse("web:feed-problems"), {"agency": "csc-e09000012"})
+    assert [line.pk for line, _ in shown.context["lines"]] == [csc.pk]
+    # Someone else dismisses csc's only line; the page shown above still offers it again.
+    admin_client.post(reverse("web:feed-problem-dismiss", args=[csc.pk]), {"reason": "sent again"})
+    attempts = dict(HeldLine.objects.values_list("pk", "attempts"))
+
+    retry = admin_client.post(reverse("web:feed-problems-retry"), {"agency": "csc-e09000012"})
+
+    assert retry.status_code == 302 and retry.url.endswith("?agency=csc-e09000012")
+    assert not AuditEntry.objects.filter(verb=AuditVerb.HELD_RETRY).exists()
+    assert dict(HeldLine.objects.values_list("pk", "attempts")) == attempts
+    assert HeldLine.objects.get(pk=held[HeldStatus.QUARANTINED].pk).status == HeldStatus.QUARANTINED
+    page = admin_client.get(retry.url).content.decode()
+    assert "No held lines match these filters now: none were offered again" in page
+    assert "No lines are held for csc-e09000012 now." in page
+
+    download = admin_client.get(reverse("web:feed-problems-csv"), {"agency": "csc-e09000012"})
+    text = b"".join(download.streaming_content).decode("utf-8").removeprefix("\ufeff")
+    assert list(csv.reader(io.StringIO(text))) == [list(HELD_CSV_COLUMNS)]
+    assert AuditEntry.objects.get(verb=AuditVerb.EXPORT).payload["lines"] == 0
+
+
+@pytest.mark.parametrize("filters", [{"status": "resolved"}, {"status": "waiting", "agency": "nobody"}])
+def test_retry_with_a_filter_not_offered_offers_nothing_again(admin_client, held, filters):
+    response = admin_client.post(reverse("web:feed-problems-retry"), filters, follow=True)
+
+    assert "No held lines match these filters now: none were offered again" in response.content.decode()
+    assert not ImportRun.objects.filter(source__startswith="retried by").exists()
+    assert not AuditEntry.objects.filter(verb=AuditVerb.HELD_RETRY).exists()
+
+
+def test_a_filter_no_list_offers_shows_no_lines_and_says_what_is_wrong(admin_client, held):
+    response = admin_client.get(reverse("web:feed-problems"), {"status": "resolved"})
+
+    page = response.content.decode()
+    assert response.context["lines"] == [] and "<title>Error: Feeds: held lines" in page
+    assert "There is a problem" in page and "Choose a status from the list" in page
+    assert "No held lines match these filters." in page
 
 
 def test_retry_with_nothing_held_says_so(admin_client, db):
@@ -200,6 +260,39 @@ def test_administrator_dismisses_a_quarantined_line_with_a_reason_and_it_leaves_
     assert admin_client.get(reverse("web:feed-problem-dismiss", args=[line.pk + 1000])).status_code == 404
 
 
+def test_a_dismissal_a_retry_beat_says_how_the_line_went_and_records_no_dismissal(admin_client, held, monkeypatch):
+    line = held[HeldStatus.QUARANTINED]
+    dismiss = held_lines_dismiss
+
+    def retry_finishes_first(**kwargs):
+        # A retry running meanwhile takes the line in after the view has read it as held.
+        HeldLine.objects.filter(pk=line.pk).update(status=HeldStatus.RESOLVED, resolution="went in on retry")
+        return dismiss(**kwargs)
+
+    monkeypatch.setattr("lantern.web.views.feeds.held_lines_dismiss", retry_finishes_first)
+    done = admin_client.post(reverse("web:feed-problem-dismiss", args=[line.pk]), {"reason": "agency withdrew it"},
+                             follow=True).content.decode()
+
+    assert "Line 4 of met.jsonl is no longer held: went in on retry" in done
+    assert "Line 4 of met.jsonl dismissed" not in done
+    assert not AuditEntry.objects.filter(verb=AuditVerb.HELD_DISMISS).exists()
+    line.refresh_from_db()
+    assert line.resolution == "went in on retry"
+
+
+def test_dismissing_audits_only_the_lines_it_closed(held):
+    admin = UserFactory(role=Role.ADMIN, agency=AgencyFactory(code="z"), borough=None)
+    already, still = held[HeldStatus.QUARANTINED], held[HeldStatus.WAITING]
+    HeldLine.objects.filter(pk=already.pk).update(status=HeldStatus.RESOLVED, resolution="went in on retry")
+
+    assert held_lines_dismiss(held=[already, still], actor=admin, reason="withdrawn") == 1
+
+    assert AuditEntry.objects.get(verb=AuditVerb.HELD_DISMISS).payload == {"lines": [still.pk]}
+    assert HeldLine.objects.get(pk=already.pk).resolution == "went in on retry"
+    assert held_lines_dismiss(held=[already, still], actor=admin, reason="withdrawn") == 0
+    assert AuditEntry.objects.filter(verb=AuditVerb.HELD_DISMISS).count() == 1
+
+
 # Feed tokens ---------------------------------------------------------------------------------
 
 def test_administrator_issues_a_token_shown_once_that_the_api_accepts(admin_client):
@@ -215,6 +308,43 @@ def test_administrator_issues_a_token_shown_once_that_the_api_accepts(admin_clie
     assert token not in admin_client.get(reverse("web:feed-tokens")).content.decode()
     entry = AuditEntry.objects.get(verb=AuditVerb.FEED_TOKEN_ISSUE)
     assert entry.actor.username == "sysadmin" and entry.payload == {"agency": "met", "name": "CRIS nightly"}
+
+
+def test_the_token_form_and_table_tell_agencies_that_share_a_name_apart_by_code(admin_client):
+    school = "Our Lady of Lourdes CofE Primary School"
+    first = AgencyFactory(code="school-100123", name=school)
+    AgencyFactory(code="school-100456", name=school)
+    feed_token_issue(agency=first, name="MIS nightly")
+
+    response = admin_client.get(reverse("web:feed-tokens"))
+
+    labels = [label for _, label in response.context["form"].fields["agency"].choices]
+    assert [label for label in labels if school in label] == [f"{school} (school-100123)", f"{school} (school-100456)"]
+    table = re.search(r"<tbody.*?</tbody>", response.content.decode(), re.S).group(0)
+    assert "school-100123" in table and "school-100456" not in table
+    issued = admin_client.post(reverse("web:feed-tokens"), {"agency": first.pk, "name": "Another"})
+    assert f"{school} (school-100123)" in issued.content.decode()
+
+
+@pytest.mark.parametrize("name, problem", [("", FEED_NAME_MISSING), ("   ", FEED_NAME_MISSING),
+                                          ("x" * 101, FEED_NAME_TOO_LONG)])
+def test_the_token_form_and_the_command_refuse_the_same_names_in_the_same_words(admin_client, name, problem):
+    met = AgencyFactory(code="met")
+
+    page = admin_client.post(reverse("web:feed-tokens"), {"agency": met.pk, "name": name}).content.decode()
+    assert "There is a problem" in page and problem in page
+    with pytest.raises(CommandError, match=re.escape(problem)):
+        call_command("feeds", "issue", "met", name)
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        feed_token_issue(agency=met, name=name)
+
+    assert not FeedToken.objects.exists() and not AuditEntry.objects.filter(verb=AuditVerb.FEED_TOKEN_ISSUE).exists()
+
+
+def test_a_token_name_is_kept_with_its_spaces_tidied_up_to_100_characters(db):
+    met = AgencyFactory(code="met")
+    assert feed_token_issue(agency=met, name="  CRIS \t nightly ")[0].name == "CRIS nightly"
+    assert feed_token_issue(agency=met, name="x" * 100)[0].name == "x" * 100
 
 
 def test_an_incomplete_token_form_says_what_is_missing_and_issues_nothing(admin_client):
@@ -264,6 +394,11 @@ def test_a_hostile_agency_code_cannot_break_the_download_s_file_name(admin_clien
     assert response.status_code == 200
     assert re.fullmatch(r'attachment; filename="held-lines-x-evil-csv-\d{8}-\d{4}\.csv"',
                         response["Content-Disposition"])
+
+
+def test_a_head_request_for_the_download_is_refused_and_records_no_export(admin_client, held):
+    assert admin_client.head(reverse("web:feed-problems-csv")).status_code == 405
+    assert not AuditEntry.objects.filter(verb=AuditVerb.EXPORT).exists()
 
 
 def test_live_tokens_come_before_revoked_ones(admin_client):

@@ -14,18 +14,18 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lantern.core.audit import audit_write
 from lantern.core.models import AuditVerb
 from lantern.core.spreadsheets import csv_chunks
-from lantern.intake.feeds import feed_token_issue, feed_token_revoke
+from lantern.intake.feeds import FEED_NAME_MISSING, feed_token_issue, feed_token_name_clean, feed_token_revoke
 from lantern.intake.held import (
     HELD_CSV_COLUMNS,
     held_by_agency,
@@ -50,19 +50,41 @@ RETRY_AT_MOST = CHUNK_LINES
 class HeldFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False, choices=[
         ("", "Quarantined or waiting"), (HeldStatus.QUARANTINED, "Quarantined"),
-        (HeldStatus.WAITING, "Waiting for a person record")])
-    agency = forms.ChoiceField(label="Agency", required=False)
+        (HeldStatus.WAITING, "Waiting for a person record")],
+        error_messages={"invalid_choice": "Choose a status from the list"})
+    agency = forms.ChoiceField(label="Agency", required=False,
+                               error_messages={"invalid_choice": "Choose an agency from the list"})
 
     def __init__(self, data: Any, agencies: list[str]) -> None:
         super().__init__(data)
         agency = self.fields["agency"]
         assert isinstance(agency, forms.ChoiceField)
         agency.choices = [("", "All agencies"), *((code, code) for code in agencies)]
+        # An agency whose last held line was closed since the page was shown (a retry took it
+        # in, say) stays chosen and matches no line: dropped, the filter would match every agency's.
+        self.nothing_held = self.chosen().get("agency", "") if self.is_bound else ""
+        if self.nothing_held in agencies:
+            self.nothing_held = ""
+        elif self.nothing_held:
+            agency.choices = [*agency.choices, (self.nothing_held, f"{self.nothing_held} (nothing held now)")]
 
     def chosen(self) -> dict[str, str]:
-        """Return the filters given, leaving out any not offered (an agency with nothing held now)."""
-        self.is_valid()  # an invalid field is left out of cleaned_data; an unbound form has none
-        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+        """Return the filters given, as given, so that the page a retry goes back to keeps them."""
+        if not self.is_bound:
+            return {}
+        given = {name: self.data.get(name) for name in self.fields}
+        # A NUL, which no list offers, is left out: PostgreSQL refuses it in a query or an audit entry.
+        return {name: value for name, value in given.items()
+                if isinstance(value, str) and value and "\x00" not in value}
+
+    def held(self) -> QuerySet[HeldLine]:
+        """Return the open held lines the filters pick out; none when a filter given is not one
+        offered (a status that is not, say), rather than leaving it out and widening to every line."""
+        if not self.is_bound:
+            return open_held_lines()
+        if not self.is_valid():
+            return HeldLine.objects.none()
+        return open_held_lines(**{name: value for name, value in self.cleaned_data.items() if value})
 
 
 @administrators_only
@@ -71,12 +93,13 @@ def feed_problems(request: HttpRequest) -> HttpResponse:
     by_agency = held_by_agency()
     form = HeldFilterForm(request.GET or None, [row.agency for row in by_agency])
     chosen = form.chosen()
-    page = Paginator(open_held_lines(**chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(form.held(), PAGE_SIZE).get_page(request.GET.get("page"))
     audit_write(actor=request.user, verb=AuditVerb.HELD_VIEW, target_type="intake.heldline",
                 payload={**chosen, "page": page.number, "shown": [line.pk for line in page]})
     return render(request, "intake/feed_problems.html", {
         "form": form,
         "chosen": chosen,
+        "nothing_held": form.nothing_held,
         "query": urlencode(chosen),
         "by_agency": by_agency,
         "page": page,
@@ -87,12 +110,14 @@ def feed_problems(request: HttpRequest) -> HttpResponse:
     })
 
 
+@require_GET  # not HEAD: that would write an export audit entry for a download never sent
 @administrators_only
 def feed_problems_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Download the held lines the page shows (its filters) as CSV, to send to the agencies
-    that sent them: where and why, never the lines themselves."""
-    chosen = HeldFilterForm(request.GET or None, [row.agency for row in held_by_agency()]).chosen()
-    held = open_held_lines(**chosen)
+    that sent them: where and why, never the lines themselves. An agency with nothing held now
+    picks out no line: the file then has its header row only."""
+    form = HeldFilterForm(request.GET or None, [row.agency for row in held_by_agency()])
+    chosen, held = form.chosen(), form.held()
     user, now = request.user, timezone.now()
     audit_write(actor=user, verb=AuditVerb.EXPORT, target_type="intake.heldline",
                 payload={"what": "held lines", "format": "csv", **chosen, "lines": held.count()})
@@ -112,8 +137,10 @@ def feed_problems_retry(request: HttpRequest) -> HttpResponse:
     """Offer the held lines the page was showing (its filters) to the importer again."""
     form = HeldFilterForm(request.POST, [row.agency for row in held_by_agency()])
     chosen = form.chosen()
-    held = list(open_held_lines(**chosen)[:RETRY_AT_MOST])
-    if not held:
+    held = list(form.held()[:RETRY_AT_MOST])
+    if not held and chosen:  # an agency whose last line was closed since the page was shown, say
+        messages.info(request, "No held lines match these filters now: none were offered again")
+    elif not held:
         messages.info(request, "No held lines to offer again")
     else:
         retried = held_lines_retry(held=held, actor=request.user, source=f"retried by {request.user.get_username()}")
@@ -145,21 +172,36 @@ def feed_problem_dismiss(request: HttpRequest, held_id: int) -> HttpResponse:
         return redirect("web:feed-problems")
     form = DismissForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Line {line.line_number} of {file_name} dismissed")
+        if held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"]):
+            messages.success(request, f"Line {line.line_number} of {file_name} dismissed")
+        else:  # a retry, or someone else, closed it since it was read above
+            line.refresh_from_db(fields=["status", "resolution"])
+            messages.info(request, f"Line {line.line_number} of {file_name} is no longer held: {line.resolution}")
         return redirect("web:feed-problems")
     return render(request, "intake/feed_problem_dismiss.html", {"line": line, "file_name": file_name, "form": form})
 
 
 # Feed tokens ---------------------------------------------------------------------------------
 
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        # With its code: several schools share a name.
+        return f"{obj.name} ({obj.code})"
+
+
 class IssueTokenForm(forms.Form):
-    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.order_by("name"),
-                                    empty_label="Choose an agency",
-                                    error_messages={"required": "Choose the agency whose system will send the feed"})
-    name = forms.CharField(label="Which system will use it", max_length=100,
-                           help_text="For example, Mosaic nightly export",
-                           error_messages={"required": "Enter the name of the system that will use the token"})
+    agency = AgencyChoiceField(label="Agency", queryset=Agency.objects.order_by("name", "code"),
+                               empty_label="Choose an agency",
+                               error_messages={"required": "Choose the agency whose system will send the feed"})
+    # Checked by feed_token_name_clean, as `lantern feeds issue` is, so both refuse the same names.
+    name = forms.CharField(label="Which system will use it", help_text="For example, Mosaic nightly export",
+                           error_messages={"required": FEED_NAME_MISSING})
+
+    def clean_name(self) -> str:
+        try:
+            return feed_token_name_clean(self.cleaned_data["name"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 @administrators_only
@@ -183,5 +225,5 @@ def feed_tokens(request: HttpRequest) -> HttpResponse:
 def feed_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     """Stop a feed token working (revoking it again changes nothing)."""
     feed = feed_token_revoke(feed=get_object_or_404(FeedToken, pk=token_id), actor=request.user)
-    messages.success(request, f"The token for {feed.name} ({feed.agency.name}) no longer works")
+    messages.success(request, f"The token for {feed.name} ({feed.agency.name}, {feed.agency.code}) no longer works")
     return redirect("web:feed-tokens")

@@ -26,7 +26,10 @@ class Command(BaseCommand):
             agency = Agency.objects.filter(code=options["agency"]).first()
             if agency is None:
                 raise CommandError(f"No agency with code {options['agency']!r}")
-            feed, token = feed_token_issue(agency=agency, name=options["name"])
+            try:
+                feed, token = feed_token_issue(agency=agency, name=options["name"])
+            except ValueError as error:
+                raise CommandError(f"{error}: no token was issued") from None
             self.stdout.write(f"Token {feed.pk} for {agency.name} ({feed.name}). Copy it now; it is not shown again:")
             self.stdout.write(token)
         elif options["action"] == "list":
