@@ -305,10 +305,10 @@ def _csv_row_to_person(fields: list[str], values: list[str]) -> dict[str, object
 
 # Where a CSV record stands at the end of a piece of it, as the csv module's default dialect
 # reads it: a quote opens a quoted field only as a field's first character (after a comma,
-# or a carriage return, which ends a record too); inside quotes `""` is a quote; after the
-# closing quote the field goes on unquoted, where a quote is just a quote.
+# or a line break, which ends a row too); inside quotes `""` is a quote; after the closing
+# quote the field goes on unquoted, where a quote is just a quote.
 FIELD_START, IN_FIELD, IN_QUOTES, AFTER_QUOTE = range(4)
-FIELD_OPENING_QUOTE = re.compile(rb'[,\r]"')
+FIELD_OPENING_QUOTE = re.compile(rb'[,\r\n]"')
 
 
 def csv_state_after(piece: bytes, state: int) -> int:
@@ -331,13 +331,15 @@ def csv_state_after(piece: bytes, state: int) -> int:
         else:
             opening = FIELD_OPENING_QUOTE.search(piece, position)
             if opening is None:
-                return FIELD_START if piece[-1:] in (b",", b"\r") else IN_FIELD
+                return FIELD_START if piece[-1:] in (b",", b"\r", b"\n") else IN_FIELD
             state, position = IN_QUOTES, opening.end()
 
 
 class _CarriageReturnLines:
     """readline for a file whose lines end in a carriage return alone, as old Macs saved
-    them: a line longer than the size asked for comes in pieces, as from readline."""
+    them: a line longer than the size asked for comes in pieces, as from readline. A CR LF
+    ends a line too, whole (a byte past the size asked for), so a header saved with CR LF
+    above rows saved with CR is numbered line by line."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
@@ -346,12 +348,19 @@ class _CarriageReturnLines:
 
     def readline(self, size: int) -> bytes:
         start = self.start
-        while (end := self.text.find(b"\r", start, start + size)) == -1 and len(self.text) - start < size:
+        while True:
+            end = self.text.find(b"\r", start, start + size)
+            # A CR last in what has been read may begin a CR LF: read on to know.
+            if end + 1 < len(self.text) if end != -1 else len(self.text) - start >= size:
+                break
             block = self.handle.read(1 << 16)
             if not block:
                 break
             self.text, start = self.text[start:] + block, 0
-        self.start = end + 1 if end != -1 else start + size
+        if end == -1:
+            self.start = min(start + size, len(self.text))
+        else:
+            self.start = end + 2 if self.text[end + 1:end + 2] == b"\n" else end + 1
         return self.text[start:self.start]
 
 
@@ -384,14 +393,15 @@ def csv_records(handle: BinaryIO, max_line_bytes: int,
     """Split CSV bytes into records, as (first line number, the record, its size in bytes,
     why it cannot be read or "", and for a record over the limit the SHA-256 of the whole).
 
-    Lines end in a line feed, or, with `line_end` b"\\r", in a carriage return. A quoted
-    field may run over several lines, so a record ends at the first line end outside quotes;
-    its size leaves that line end out, as for a line of JSON Lines. A record over the limit
-    comes as None: read to its end but never held whole, so the rows after it are still
-    read (and hashed, so two long rows are two held lines). A quote still open at the end of
-    the file made the rest of the file one value: that record comes with the reason it is
-    refused."""
+    Lines end in a line feed, or, with `line_end` b"\\r", in a carriage return (and in CR LF
+    in either). A quoted field may run over several lines, so a record ends at the first line
+    end outside quotes; its size leaves that line end out, as for a line of JSON Lines. A
+    record over the limit comes as None: read to its end but never held whole, so the rows
+    after it are still read (and hashed, so two long rows are two held lines). A quote still
+    open at the end of the file made the rest of the file one value: that record comes with
+    the reason it is refused."""
     read = handle.readline if line_end == b"\n" else _CarriageReturnLines(handle).readline
+    ends = (b"\n",) if line_end == b"\n" else (b"\r", b"\r\n")
     number = 0
     while True:
         first = number + 1
@@ -414,7 +424,7 @@ def csv_records(handle: BinaryIO, max_line_bytes: int,
             before, state = state, csv_state_after(piece, state)
             if state in (IN_QUOTES, AFTER_QUOTE) and _opens_quotes(piece, before):
                 opened = number + 1
-            if piece.endswith(line_end):
+            if piece.endswith(ends):
                 number += 1
                 if state != IN_QUOTES:
                     # The line end does not count toward the limit, nor a CR before its LF.
@@ -425,30 +435,45 @@ def csv_records(handle: BinaryIO, max_line_bytes: int,
             return  # the end of the file, with nothing after the last record
         unclosed = ""
         if not piece and state == IN_QUOTES:  # the file ended inside quotes
-            unclosed = _never_closed(opened, number if previous.endswith(line_end) else number + 1)
+            unclosed = _never_closed(opened, number if previous.endswith(ends) else number + 1)
         if parts is not None and size > max_line_bytes:  # over by its last piece's CR LF
             whole, parts = hashlib.sha256(b"".join(parts)), None
         yield first, None if parts is None else b"".join(parts), size, unclosed, whole.hexdigest() if whole else ""
 
 
-def record_rows(record: bytes | None, size: int, max_line_bytes: int) -> tuple[list[list[str]], str]:
-    """A CSV record's rows (one, or none for a blank line), or the reason they cannot be read.
+def record_rows(record: bytes | None, size: int, max_line_bytes: int,
+                header: list[str] | None = None) -> tuple[list[list[str]], str]:
+    """A CSV record's row (one, or none for a blank line), or the reason it cannot be read.
 
-    A carriage return alone inside a line of a file whose lines end in line feeds ends a
-    row too, as the csv module reads it, so such a record may hold more than one."""
+    A carriage return alone inside a line of a file whose lines end in line feeds (or a line
+    feed alone in one whose lines end in carriage returns) ends a row too, as the csv module
+    reads it. Read so, a record holding one between values would go in as two rows, the
+    first cut short: it is refused whole, naming the column of `header` it is in."""
     if record is None:
         return [], over_the_limit(size, max_line_bytes)
     text = record.decode("utf-8", "surrogateescape")
     try:
-        # As one string the csv module reads one row quickest, and refuses a carriage return
-        # alone before the end; split into lines, it reads that too.
+        # As one string the csv module reads one row quickest, and refuses a line break alone
+        # before the end; split into lines, it reads that too.
         rows = list(csv.reader((text,)))
     except csv.Error:
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as error:
             return [], f"could not be read as CSV ({error})"
-    return [row for row in rows if row], ""
+    rows = [row for row in rows if row]
+    if len(rows) > 1:
+        return [], _line_break_in_value(len(rows[0]), header)
+    return rows, ""
+
+
+def _line_break_in_value(column: int, header: list[str] | None) -> str:
+    """Why a record the csv module reads as more than one row is refused; `column` is the
+    number of the value the first row ends in, where the line break is."""
+    name = header[column - 1].strip() if header and column <= len(header) else ""
+    where = f"in the column {_shown(name)}" if name else f"in column {column}"
+    return (f"has a line break inside a value that is not in quotes ({where}), which would split the row: put "
+            "the value in quotes, or take the line break out")
 
 
 def read_csv(path: Path, max_line_bytes: int, encoding: str | None = None) -> Iterator[RawLine]:
@@ -458,36 +483,48 @@ def read_csv(path: Path, max_line_bytes: int, encoding: str | None = None) -> It
     header that cannot be read stops the file."""
     source = str(path)
     csv.field_size_limit(max_line_bytes)
-    # A file with no line feeds, as old Macs saved, ends its lines in carriage returns.
-    line_end = b"\r" if _lone_carriage_returns(path) else b"\n"
+    # Lines end in carriage returns, as old Macs saved, when most of the file's start says so.
+    line_end = b"\r" if _lone_carriage_returns(path, encoding) else b"\n"
     header: list[str] | None = None
     fields: list[str] = []
     with open_feed(path, encoding) as handle:
         for number, record, size, unclosed, digest in csv_records(handle, max_line_bytes, line_end):
-            rows, problem = ([], unclosed) if unclosed else record_rows(record, size, max_line_bytes)
-            if problem and header is None:
-                yield RawLine(source, number, b"", truncated=record is None,
-                              problem=f"is the header row and {problem}; no row of the file was read")
-                return
-            if problem:
+            rows, problem = ([], unclosed) if unclosed else record_rows(record, size, max_line_bytes, header)
+            if header is None:
+                if rows and not problem:
+                    fields = _csv_fields(rows[0])
+                    problem = _header_problem(rows[0], fields)
+                if problem:
+                    yield _header_refused(path, number, record, problem, digest)
+                    return
+                if rows:
+                    header = rows[0]
+            elif problem:
                 yield _csv_refused(source, number, record, problem, digest)
-            for values in rows:
-                if header is None:
-                    if len(values) == 1 and "\t" in values[0]:
-                        yield RawLine(source, number, b"", problem=(
-                            "is the header row and has tabs between its names, not commas: save the file as "
-                            "CSV (comma-separated values); no row of the file was read"))
-                        return
-                    fields = _csv_fields(values)
-                    if twice := _fields_named_twice(values, fields):
-                        yield RawLine(source, number, b"", problem=(
-                            f"is the header row and {twice}; no row of the file was read"))
-                        return
-                    header = values
-                elif len(values) > len(header):
+            elif rows:
+                values = rows[0]
+                if len(values) > len(header):
                     yield _csv_refused(source, number, record, "has more values than the header has columns")
                 else:
                     yield _csv_row_line(source, number, header, fields, values, record)
+
+
+def _header_problem(header: list[str], fields: list[str]) -> str:
+    """Why a header row cannot name the fields of the rows under it, or "" when it can."""
+    if len(header) == 1 and "\t" in header[0]:
+        return "has tabs between its names, not commas: save the file as CSV (comma-separated values)"
+    return _fields_named_twice(header, fields)
+
+
+def _header_refused(path: Path, number: int, record: bytes | None, problem: str, digest: str) -> RawLine:
+    """A header that cannot be read, which stops its file: kept as sent, as a refused row is.
+
+    Its hash takes in the file's path, so one file's header is not held as another's that is
+    byte for byte the same (or as every header over the limit, kept as nothing), and the
+    same file sent again is held once."""
+    line = _csv_refused(str(path), number, record, f"is the header row and {problem}; no row of the file was read")
+    whole = digest or hashlib.sha256(record or b"").hexdigest()
+    return line._replace(digest=hashlib.sha256(f"{path.resolve()}\n{whole}".encode()).hexdigest())
 
 
 def _csv_refused(source: str, number: int, record: bytes | None, problem: str, digest: str = "") -> RawLine:
@@ -498,10 +535,30 @@ def _csv_refused(source: str, number: int, record: bytes | None, problem: str, d
                    problem=problem, digest=digest)
 
 
-def _lone_carriage_returns(path: Path) -> bool:
-    with path.open("rb") as handle:
+LINES_WITH_ANY_END = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
+
+
+def _lone_carriage_returns(path: Path, encoding: str | None = None) -> bool:
+    """Whether a file's lines end in a carriage return alone, as old Macs saved them: in its
+    first 64 KiB, read as text (UTF-16 holds bytes 0x0A and 0x0D in other characters), more
+    rows end in a CR alone than in a line feed (or CR LF).
+
+    Counted, not looked for: a header may end in CR LF above rows ending in CR. And counted
+    outside quotes: Excel for Mac ended rows in CR but line breaks inside a value in LF."""
+    with open_feed(path, encoding) as handle:
         start = handle.read(1 << 16)
-    return b"\r" in start and b"\n" not in start
+        if start.endswith(b"\r"):
+            start += handle.read(1)  # a CR LF cut in two is not a CR alone
+    lone = line_feeds = 0
+    state = FIELD_START
+    for line in LINES_WITH_ANY_END.finditer(start):
+        state = csv_state_after(line.group(), state)
+        if state != IN_QUOTES:
+            if line.group().endswith(b"\r"):
+                lone += 1
+            else:
+                line_feeds += 1
+    return lone > line_feeds
 
 
 def _is_utf8(text: str) -> bool:
