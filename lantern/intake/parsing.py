@@ -54,12 +54,13 @@ WINDOWS_1252_PUNCTUATION = "£€’‘“”–—…°·´¨"
 NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 # What a byte not in a file's named encoding becomes as the file is turned into UTF-8
 # (lantern.intake.reader.RecodedAsUtf8): a lone surrogate, which no UTF-8 text holds.
-NOT_IN_ENCODING = "\udcff".encode("utf-8", "surrogatepass")
+NOT_IN_ENCODING = "\udcff"
+_NOT_IN_ENCODING_BYTES = NOT_IN_ENCODING.encode("utf-8", "surrogatepass")
 # JSON's escape for NUL: \u0000 after an even number of backslashes (`\\u0000` is a backslash and "u0000").
 ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
-def windows_1252_hint(data: bytes, start: int, *, through_api: bool = False) -> str:
+def windows_1252_hint(data: bytes, *, through_api: bool = False) -> str:
     """Words for a person whose text is not UTF-8 but reads as Windows-1252 (as Excel and older
     Windows programs save CSV): the letters beyond ASCII it reads as, and how to send it (a file
     can be imported as Windows-1252; the API takes UTF-8 only). Empty when it does not.
@@ -245,11 +246,11 @@ def parse_line(line: RawLine, now: datetime, linking: bool = True) -> Parsed:
     try:
         text = line.data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if line.data[error.start:error.start + len(NOT_IN_ENCODING)] == NOT_IN_ENCODING:
+        if line.data[error.start:error.start + len(_NOT_IN_ENCODING_BYTES)] == _NOT_IN_ENCODING_BYTES:
             return Refused(line, "(line)", "holds a byte that is not a character in the encoding the file was read in "
                            "(the one named with --encoding, or UTF-16): check which encoding the file is in")
         return Refused(line, "(line)", f"is not UTF-8 text (byte {error.start} is not valid UTF-8)"
-                       + windows_1252_hint(line.data, error.start, through_api=line.source.startswith(API_SOURCE)))
+                       + windows_1252_hint(line.data, through_api=line.source.startswith(API_SOURCE)))
     if "\x00" in text or "\\u0000" in text and ESCAPED_NUL.search(text):
         # PostgreSQL cannot store the NUL character in text, and no real name or note needs it.
         return Refused(line, "(line)", "contains a NUL character (\\u0000), which cannot be stored")

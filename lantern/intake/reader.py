@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .parsing import RAW_KEPT, RawLine, over_the_limit, windows_1252_hint
+from .parsing import NOT_IN_ENCODING, RAW_KEPT, RawLine, over_the_limit, windows_1252_hint
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _not_in_encoding(error: UnicodeError) -> tuple[str, int]:
     """Bytes that are not text in a feed's declared encoding become a lone surrogate, which
     UTF-8 cannot hold: their line then fails the UTF-8 check as any line of stray bytes does."""
     assert isinstance(error, UnicodeDecodeError)
-    return "\udcff", error.end
+    return NOT_IN_ENCODING, error.end
 
 
 codecs.register_error("lantern.not-in-encoding", _not_in_encoding)
@@ -113,14 +113,17 @@ def check_encoding(name: str) -> str:
     return info.name
 
 
-def byte_order_problem(path: Path, encoding: str) -> str:
-    """Why a file cannot be read in the UTF-16 or UTF-32 named without a byte order (which
-    reads the order from a mark at the start), or "" when it can: a file without the mark is
-    read in the order told from its zero bytes, and one that shows none is not UTF-16."""
-    if encoding not in ("utf-16", "utf-32"):
-        return ""
+def named_encoding_problem(path: Path, encoding: str) -> str:
+    """Why a file cannot be read in the encoding named, or "" when it can: UTF-8 named for a
+    file that is plainly UTF-16 (which it would read as junk), or UTF-16 or UTF-32 named without
+    a byte order (which reads the order from a mark at the start) for a file with no mark; a
+    UTF-16 file without one is read in the order told from its zero bytes."""
     with path.open("rb") as handle:
         start = handle.read(SNIFFED_BYTES)
+    if encoding == "utf-8" and sniffed_encoding(start):
+        return "is in UTF-16, not UTF-8: import it without --encoding, which tells UTF-16 by itself"
+    if encoding not in ("utf-16", "utf-32"):
+        return ""
     marks = UTF16_BOMS if encoding == "utf-16" else (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
     if not start or start.startswith(marks) or (encoding == "utf-16" and sniffed_encoding(start)):
         return ""
@@ -182,8 +185,9 @@ def open_feed(path: Path, encoding: str | None = None) -> BinaryIO:
     if recode == "utf-16" and not start.startswith(UTF16_BOMS):
         recode = sniffed_encoding(start)  # named without its order, and no mark to give it
     if recode:
-        return io.BufferedReader(RecodedAsUtf8(handle, recode), buffer_size=1 << 16)  # type: ignore[return-value]
-    if start[:3] == codecs.BOM_UTF8:
+        handle = io.BufferedReader(RecodedAsUtf8(handle, recode), buffer_size=1 << 16)  # type: ignore[assignment]
+    # The mark, in UTF-8 now, when an encoding named with its order (utf-16-le) left it in the text.
+    if handle.peek(3)[:3] == codecs.BOM_UTF8:
         handle.read(3)
     return handle
 
@@ -561,6 +565,14 @@ def _lone_carriage_returns(path: Path, encoding: str | None = None) -> bool:
     return lone > line_feeds
 
 
+def _is_utf8_bytes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _is_utf8(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -585,10 +597,6 @@ def _csv_row_line(source: str, number: int, header: list[str], fields: list[str]
         column, value = next(((name, value) for name, value in zip(header, values, strict=False)
                               if value and not (_is_utf8(name) and _is_utf8(value))), ("", ""))
         data = (value if _is_utf8(column) else column).encode("utf-8", "surrogateescape")
-        try:
-            data.decode("utf-8")
-            hint = ""
-        except UnicodeDecodeError as error:
-            hint = windows_1252_hint(data, error.start)
+        hint = "" if _is_utf8_bytes(data) else windows_1252_hint(data)
         return _csv_refused(source, number, record, f"is not UTF-8 text (in the column "
                             f"{column.encode('utf-8', 'replace').decode()!r})" + hint)

@@ -1,5 +1,6 @@
 """`lantern import`: paths it cannot read are refused before anything goes in, and Ctrl-C stops it in words."""
 
+import codecs
 import os
 import signal
 from importlib import import_module
@@ -182,3 +183,36 @@ def test_a_utf16_file_without_a_mark_named_utf16_is_read_in_the_order_its_zero_b
     call_command("import", str(feed), encoding="utf-16", workers=1)
 
     assert SourceRecord.objects.get().given_names == "Zoë"
+
+
+@pytest.mark.parametrize("named", ["utf-16-le", "utf-16"])
+def test_a_utf16_file_with_its_mark_named_with_or_without_its_order_is_read(tmp_path, agencies, named):
+    feed = tmp_path / "met.csv"
+    feed.write_bytes(codecs.BOM_UTF16_LE + "agency,source_id,given_names\nmet,P1,Zoë\n".encode("utf-16-le"))
+    call_command("import", str(agencies), workers=1)
+
+    call_command("import", str(feed), encoding=named, workers=1)
+
+    assert SourceRecord.objects.get().given_names == "Zoë"
+
+
+def test_a_utf16_file_named_utf8_is_refused_in_words(tmp_path, agencies):
+    feed = tmp_path / "met.jsonl"
+    feed.write_bytes(orjson.dumps(person("P1")).decode().encode("utf-16-le"))
+
+    with pytest.raises(CommandError, match=r"met.jsonl is in UTF-16, not UTF-8: import it without --encoding"):
+        call_command("import", str(feed), encoding="utf-8", workers=1)
+
+
+def test_a_byte_not_in_the_named_encoding_is_said_to_be_so(tmp_path, agencies):
+    feed = tmp_path / "met.jsonl"
+    feed.write_bytes(orjson.dumps(person("P1", given_names="ZoX")).replace(b"ZoX", b"Zo\x81") + b"\n")
+    call_command("import", str(agencies), workers=1)
+
+    with pytest.raises(SystemExit):
+        call_command("import", str(feed), encoding="windows-1252", workers=1)
+
+    from lantern.intake.models import HeldLine
+    assert HeldLine.objects.get().reason == (
+        "holds a byte that is not a character in the encoding the file was read in (the one named with "
+        "--encoding, or UTF-16): check which encoding the file is in")

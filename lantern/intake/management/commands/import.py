@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantern.intake.console import DEFAULT_WORKERS, describe_counts, import_with_progress
-from lantern.intake.reader import byte_order_problem, check_encoding, feed_files, holds_utf8_beyond_ascii
+from lantern.intake.reader import check_encoding, feed_files, holds_utf8_beyond_ascii, named_encoding_problem
 
 # Exit statuses, documented in docs/interchange.md.
 EXIT_ALL_IN = 0
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             named = ", ".join(map(str, options["paths"]))
             raise CommandError(f"No feed files (.jsonl, .ndjson or .csv) found in {named}")
         unordered = [f"{path} {problem}" for path in files
-                     if encoding and (problem := byte_order_problem(path, encoding))]
+                     if encoding and (problem := named_encoding_problem(path, encoding))]
         if unordered:
             raise CommandError(f"Nothing was imported: {'; '.join(unordered)}.")
         if encoding and not encoding.startswith("utf"):
