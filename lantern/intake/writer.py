@@ -169,12 +169,16 @@ class ChunkWriter:
         Returns the hashes of the lines it held (quarantined or waiting) rather than wrote.
         """
         self.held_now: set[str] = set()
+        unread = self.counts.copy()
         self.counts.read += len(chunk)
         counted = self.counts.copy()
         caller = _Once(meanwhile)
         try:
             with transaction.atomic():
                 self._write_lines(chunk, caller)
+        except KeyboardInterrupt:
+            self.counts.restore(unread)  # the chunk was undone whole: a stopped run counts only what it kept
+            raise
         except DatabaseError:
             log.warning("A chunk failed as a whole; writing it line by line", exc_info=True)
             # Nothing of the failed attempt was kept, so neither are its counts.

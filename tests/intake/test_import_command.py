@@ -82,6 +82,17 @@ def test_ctrl_c_stops_the_import_and_not_its_parsing_processes(monkeypatch):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # this process still stops
 
 
+def test_a_chunk_stopped_half_way_is_not_counted(tmp_path, agencies, monkeypatch):
+    feed = write_feed(tmp_path / "met.jsonl", [person("P1"), person("P2")])
+    monkeypatch.setattr(ChunkWriter, "_persons", lambda self, lines, changes: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        import_paths([agencies, feed])
+
+    run = ImportRun.objects.get()
+    assert (run.counts["read"], run.counts["created"], run.counts["stopped"]) == (0, 0, 1)
+    assert not SourceRecord.objects.exists()
+
+
 def test_a_stopped_import_keeps_what_it_wrote_and_closes_its_run(tmp_path, agencies, monkeypatch):
     feed = write_feed(tmp_path / "met.jsonl", [person("P1"), person("P2")])
     real_write = ChunkWriter.write
