@@ -565,14 +565,6 @@ def _lone_carriage_returns(path: Path, encoding: str | None = None) -> bool:
     return lone > line_feeds
 
 
-def _is_utf8_bytes(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _is_utf8(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -596,7 +588,7 @@ def _csv_row_line(source: str, number: int, header: list[str], fields: list[str]
         # Bytes that are not UTF-8 were read as lone surrogates, which JSON cannot hold.
         column, value = next(((name, value) for name, value in zip(header, values, strict=False)
                               if value and not (_is_utf8(name) and _is_utf8(value))), ("", ""))
-        data = (value if _is_utf8(column) else column).encode("utf-8", "surrogateescape")
-        hint = "" if _is_utf8_bytes(data) else windows_1252_hint(data)
+        text = value if _is_utf8(column) else column
+        hint = "" if _is_utf8(text) else windows_1252_hint(text.encode("utf-8", "surrogateescape"))
         return _csv_refused(source, number, record, f"is not UTF-8 text (in the column "
                             f"{column.encode('utf-8', 'replace').decode()!r})" + hint)
