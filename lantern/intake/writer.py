@@ -644,7 +644,8 @@ class ChunkWriter:
             return
         by_hash = {raw_hash(item.line): item for item in held}
         self.held_now.update(by_hash)
-        already = list(HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(by_hash)))
+        already = list(HeldLine.objects.exclude(status=HeldStatus.RESOLVED).filter(raw_hash__in=list(by_hash))
+                       .only("raw_hash", "feed_agency", *HELD_AGAIN_FIELDS))
         for line in already:
             item = by_hash[line.raw_hash]
             if not self.retrying:  # sent again by this run, not offered again from the list
@@ -653,8 +654,7 @@ class ChunkWriter:
                 continue  # the same bytes from another feed, held by its own rule: this feed's line stays as it was
             line.status, line.field, line.reason = status, item.field[:200], _storable(item.reason)
             line.code, line.waiting_for = item.code, item.waiting_for
-        HeldLine.objects.bulk_update(already, ["last_run", "status", "field", "reason", "code", "waiting_for"],
-                                     batch_size=500)
+        HeldLine.objects.bulk_update(already, HELD_AGAIN_FIELDS, batch_size=500)
         kept = {line.raw_hash for line in already}
         HeldLine.objects.bulk_create([
             HeldLine(
@@ -670,6 +670,10 @@ class ChunkWriter:
             for digest, item in by_hash.items()
             if digest not in kept
         ])
+
+
+# What a line held again says of this time (not its bytes, which are the same).
+HELD_AGAIN_FIELDS = ["last_run", "status", "field", "reason", "code", "waiting_for"]
 
 
 def _storable(text: str) -> str:
