@@ -36,15 +36,20 @@ def event_content(
 
 def event_errors(
     event_type: str, attributes: Any, roles: list[str], occurred_at: datetime,
-    reported_at: datetime | None, now: datetime,
+    reported_at: datetime | None, now: datetime, *, extreme_years: bool = True,
 ) -> dict[str, list[str]]:
-    """Return what is wrong with an event, by field; empty when it is fine."""
+    """Return what is wrong with an event, by field; empty when it is fine.
+
+    `extreme_years`: whether the attributes may hold a year 1 or 9999, the only ones a time
+    zone can carry beyond UTC's dates; the importer tells from the line's text, and spares
+    the other lines the walk through their attributes."""
     errors: dict[str, list[str]] = {}
     if event_type not in EVENT_TYPES:
         expected = ", ".join(EventType.values)
         errors["type"] = [f"{event_type!r} is not an event type; expected one of {expected}"]
     else:
-        problems = attribute_errors(event_type, attributes) or list(_times_beyond_utc(attributes))
+        problems = attribute_errors(event_type, attributes) or (
+            list(_times_beyond_utc(attributes)) if extreme_years else [])
         if problems:
             errors["attributes"] = problems
     bad_roles = sorted({role for role in roles if role not in ROLES})

@@ -345,7 +345,7 @@ def _event(line: RawLine, data: dict[str, Any], now: datetime) -> Parsed:
     involvements = list(dict.fromkeys((i["person_source_id"], i["role"]) for i in data["involvements"]))
     attributes = data.get("attributes") or {}
     errors = event_errors(data["type"], attributes, [role for _, role in involvements], occurred_at,
-                          reported_at, now)
+                          reported_at, now, extreme_years=b"9999-" in line.data or b"0001-" in line.data)
     if errors:
         where, reasons = next(iter(errors.items()))
         return Refused(line, where, "; ".join(reasons), "event", agency, source_id)
