@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -35,4 +36,19 @@ def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="lantern-intake"'
+    return response
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """Answer "try again" in JSON when the database cannot take the batch now (SQLite locked by
+    a long import, say, or a connection lost): each chunk goes in whole or not at all, and
+    sending the batch again is safe, as what went in already is found unchanged."""
+    response = api.create_response(
+        request,
+        {"detail": "the database could not take this batch now (another import may be writing): send it again in "
+                   "a minute; any of its lines that went in already are found unchanged"},
+        status=503,
+    )
+    response["Retry-After"] = "60"
     return response

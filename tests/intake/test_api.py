@@ -283,3 +283,20 @@ def test_other_methods_and_addresses_are_answered_in_json(client, token):
     from django.test import Client
     form_post = Client(enforce_csrf_checks=True).post("/api/v1/openapi.json", {"a": "b"})
     assert form_post.status_code == 403 and form_post.json()["detail"].startswith("refused: this address takes nothing")
+
+
+def test_a_busy_database_is_answered_with_try_again_in_json(client, token, monkeypatch):
+    from django.db import OperationalError
+
+    from lantern.intake.importer import Import
+
+    def locked(self, lines):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Import, "lines", locked)
+
+    response = send(client, token, [person("P1")])
+
+    assert (response.status_code, response["Retry-After"]) == (503, "60")
+    assert response.json()["detail"].startswith("the database could not take this batch now")
+    assert not SourceRecord.objects.exists()
