@@ -14,8 +14,8 @@ from lantern.intake.feeds import feed_batch_received, feed_for_token
 from lantern.intake.held import open_held_lines
 from lantern.intake.importer import Import
 from lantern.intake.models import API_SOURCE, FeedToken
-from lantern.intake.parsing import RAW_KEPT, RawLine, over_the_limit, raw_hash
-from lantern.intake.reader import SNIFFED_BYTES, sniffed_encoding
+from lantern.intake.parsing import RawLine, raw_hash, too_long
+from lantern.intake.reader import SNIFFED_BYTES, as_utf8, sniffed_encoding
 
 router = Router(tags=["intake"])
 
@@ -65,14 +65,12 @@ def intake(request: HttpRequest) -> Status[dict[str, Any]]:
     if problem:
         return problem
     source = f"{API_SOURCE}{feed.agency.code}:{feed.name}"
-    too_long = settings.LANTERN_MAX_LINE_BYTES
+    limit = settings.LANTERN_MAX_LINE_BYTES
     lines = []
     for number, data in enumerate(body.split(b"\n"), start=1):
         data = data.removesuffix(b"\r")  # the line ending is not the line's, as in files
-        if len(data) > too_long:
-            lines.append(RawLine(source, number, data[:RAW_KEPT], truncated=True,
-                                 problem=over_the_limit(len(data), too_long),
-                                 digest=hashlib.sha256(data).hexdigest()))
+        if len(data) > limit:
+            lines.append(too_long(source, number, data, len(data), hashlib.sha256(data).hexdigest(), limit))
         elif data.strip():
             lines.append(RawLine(source, number, data))
     run = Import(source, only_agency=feed.agency.code).lines(lines).finish()
@@ -112,8 +110,7 @@ def _lines_body(request: HttpRequest) -> tuple[bytes, Status[dict[str, str]] | N
         return b"", Status(415, {"detail": f"the body is in {charset}: send it in UTF-8 (charset=utf-8)"})
     body = request.body
     if utf16 := sniffed_encoding(body[:SNIFFED_BYTES]):
-        # As a UTF-16 file is read (lantern.intake.reader): a unit that is not UTF-16 fails its line only.
-        body = body.decode(utf16, "lantern.not-in-encoding").encode("utf-8", "surrogatepass")
+        body = as_utf8(body, utf16)  # as a UTF-16 file is read: a unit that is not UTF-16 fails its line only
     body = body.removeprefix(codecs.BOM_UTF8)
     if not body.strip():
         return b"", Status(400, {"detail": "the body holds no lines: send one interchange object per line"})

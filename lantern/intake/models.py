@@ -92,7 +92,6 @@ class HeldLine(models.Model):
         return PurePath(self.source).name
 
 
-
 class FeedToken(models.Model):
     """A credential an agency's system uses to send its feed to POST /api/v1/intake."""
 

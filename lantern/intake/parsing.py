@@ -217,6 +217,13 @@ def raw_hash(line: RawLine) -> str:
     return line.digest or hashlib.sha256(line.data).hexdigest()
 
 
+def too_long(source: str, number: int, start: bytes, size: int, digest: str, max_line_bytes: int) -> RawLine:
+    """A line over the limit, refused: its start kept for people to read, and the hash of the
+    whole (`digest`) to tell it from another long line that starts alike."""
+    return RawLine(source, number, start[:RAW_KEPT], truncated=True, problem=over_the_limit(size, max_line_bytes),
+                   digest=digest)
+
+
 def _schema_problem(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str]:
     path = ".".join(str(p) for p in (error.path or [])[1:])
     message = error.message.replace("data.", "", 1) if error.message.startswith("data.") else error.message

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .parsing import NOT_IN_ENCODING, RAW_KEPT, RawLine, over_the_limit, windows_1252_hint
+from .parsing import NOT_IN_ENCODING, RAW_KEPT, RawLine, over_the_limit, too_long, windows_1252_hint
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,14 @@ def _not_in_encoding(error: UnicodeError) -> tuple[str, int]:
     return NOT_IN_ENCODING, error.end
 
 
-codecs.register_error("lantern.not-in-encoding", _not_in_encoding)
+NOT_IN_ENCODING_ERRORS = "lantern.not-in-encoding"
+codecs.register_error(NOT_IN_ENCODING_ERRORS, _not_in_encoding)
+
+
+def as_utf8(data: bytes, encoding: str) -> bytes:
+    """Bytes in another encoding as UTF-8, as a file in it is read (RecodedAsUtf8, whose
+    decoder takes a block at a time): bytes not in the encoding fail only their line."""
+    return data.decode(encoding, NOT_IN_ENCODING_ERRORS).encode("utf-8", "surrogatepass")
 
 
 class RecodedAsUtf8(io.RawIOBase):
@@ -80,7 +87,7 @@ class RecodedAsUtf8(io.RawIOBase):
 
     def __init__(self, raw: BinaryIO, encoding: str) -> None:
         self.raw = raw
-        self.decoder = codecs.getincrementaldecoder(encoding)("lantern.not-in-encoding")
+        self.decoder = codecs.getincrementaldecoder(encoding)(NOT_IN_ENCODING_ERRORS)
         self.pending = b""
 
     def readable(self) -> bool:
@@ -233,8 +240,7 @@ def _over_the_limit(source: str, number: int, start: bytes, handle: BinaryIO, ma
         whole.update(data)
         size += len(data)
         piece = handle.readline(1 << 20)
-    return RawLine(source, number, start[:RAW_KEPT], truncated=True,
-                   problem=over_the_limit(size, max_line_bytes), digest=whole.hexdigest())
+    return too_long(source, number, start, size, whole.hexdigest(), max_line_bytes)
 
 
 # The address part each address field of a CSV row fills.
