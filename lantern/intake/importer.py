@@ -134,7 +134,6 @@ class Import:
     def __init__(self, source: str, *, actor: Any = None, workers: int = 1, only_agency: str = "",
                  progress: Callable[[int], None] | None = None) -> None:
         self.run = ImportRun.objects.create(started_at=timezone.now(), actor=actor, source=source[:500])
-        self.only_agency = only_agency
         self.writer = ChunkWriter(self.run, actor, only_agency=only_agency)
         self.workers = workers
         self.progress = progress or (lambda n: None)
@@ -175,6 +174,7 @@ class Import:
         # A line held again is not new: keep the held counts as they were before the retry.
         held_before = (counts.read, counts.waiting, counts.quarantined)
         self.writer.retrying = True
+        own_feed = self.writer.only_agency
         retried = Retried()
         offered = []
         for line in held:
@@ -195,7 +195,7 @@ class Import:
                 HeldLine.objects.filter(pk__in=[h.pk for h in batch]).update(attempts=F("attempts") + 1)
                 retried.went_in += went_in
                 retried.held_again += len(batch) - len(done)
-        self.writer.only_agency = self.only_agency
+        self.writer.only_agency = own_feed
         self.writer.retrying = False
         counts.read, counts.waiting, counts.quarantined = held_before
         counts.resolved += retried.went_in
