@@ -168,17 +168,20 @@ def feed_problem_dismiss(request: HttpRequest, held_id: int) -> HttpResponse:
     line = get_object_or_404(HeldLine, pk=held_id)
     file_name = line.source_name
     if line.status == HeldStatus.RESOLVED:  # dismissed by someone else meanwhile, say, or sent twice
-        messages.info(request, f"Line {line.line_number} of {file_name} is no longer held: {line.resolution}")
-        return redirect("web:feed-problems")
+        return _no_longer_held(request, line)
     form = DismissForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"]):
-            messages.success(request, f"Line {line.line_number} of {file_name} dismissed")
-        else:  # a retry, or someone else, closed it since it was read above
-            line.refresh_from_db(fields=["status", "resolution"])
-            messages.info(request, f"Line {line.line_number} of {file_name} is no longer held: {line.resolution}")
+        if not held_lines_dismiss(held=[line], actor=request.user, reason=form.cleaned_data["reason"]):
+            line.refresh_from_db(fields=["status", "resolution"])  # a retry closed it since it was read above
+            return _no_longer_held(request, line)
+        messages.success(request, f"Line {line.line_number} of {file_name} dismissed")
         return redirect("web:feed-problems")
     return render(request, "intake/feed_problem_dismiss.html", {"line": line, "file_name": file_name, "form": form})
+
+
+def _no_longer_held(request: HttpRequest, line: HeldLine) -> HttpResponse:
+    messages.info(request, f"Line {line.line_number} of {line.source_name} is no longer held: {line.resolution}")
+    return redirect("web:feed-problems")
 
 
 # Feed tokens ---------------------------------------------------------------------------------
